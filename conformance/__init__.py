@@ -1,0 +1,1 @@
+"""trustcircle's conformance suite: real SAML and OAuth flows against a live deployment."""

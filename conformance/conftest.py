@@ -1,0 +1,53 @@
+"""Fixtures of the conformance suite. The target is the local federation unless TRUSTCIRCLE_TARGET
+names another deployment's target file (URL, CA bundle, admin credentials file)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from conformance.agents import Agent, create_agent, delete_agent
+from trustcircle.keycloak.admin import Admin
+from trustcircle.local.target import Target
+from trustcircle.model.loader import load_federation
+from trustcircle.model.schema import Federation
+from trustcircle.settings import REPO_ROOT
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.live)
+
+
+@pytest.fixture(scope="session")
+def target() -> Target:
+    return Target.load()
+
+
+@pytest.fixture(scope="session")
+def admin(target: Target) -> Admin:
+    return Admin(target)
+
+
+@pytest.fixture(scope="session")
+def federation() -> Federation:
+    return load_federation([REPO_ROOT / "realms"])
+
+
+@pytest.fixture
+def make_agent(admin: Admin, federation: Federation) -> Iterator[Callable[[str], Agent]]:
+    made: list[tuple[Agent, str]] = []
+    provider = federation.providers[0]
+
+    def make(organisation_id: str) -> Agent:
+        org = federation.organisation(organisation_id)
+        agent = create_agent(admin, org.realm, f"{org.id}.example")
+        made.append((agent, org.id))
+        return agent
+
+    yield make
+    for agent, org_id in made:
+        delete_agent(admin, agent, provider.realm, org_id)

@@ -1,0 +1,31 @@
+"""The SAML web-SSO journey of an agent, step by step, as a browser performs it."""
+
+from __future__ import annotations
+
+from conformance.agents import Agent
+from conformance.browser import Browser, Page
+from conformance.saml_sp import ServiceProvider
+
+
+def brokered_saml_login(browser: Browser, sp: ServiceProvider, idp_alias: str, agent: Agent) -> Page:
+    """From the e-service to the provider, to the agent's home realm and back; the last page."""
+    provider_login = browser.get(sp.login_url())
+    assert provider_login.status == 200, provider_login.text[:500]
+    # the provider realm's login page offers the organisations; the agent picks theirs
+    to_home = browser.get(provider_login.link(f"/broker/{idp_alias}/login"))
+    # POST binding: the provider sends a signed-off AuthnRequest to the home realm in a form
+    home_login = browser.submit(to_home, to_home.forms[0])
+    assert home_login.status == 200, home_login.text[:500]
+    after_login = browser.submit(home_login, home_login.form(id="kc-form-login"),
+                                 username=agent.username, password=agent.password)
+    # the home realm answers with a SAML response to the provider's broker endpoint
+    assert after_login.forms and "SAMLResponse" in after_login.forms[0].fields, after_login.text[:1500]
+    return browser.submit(after_login, after_login.forms[0])
+
+
+def saml_response_of(page: Page, acs_url: str) -> str:
+    """The SAMLResponse a page posts to the e-service's ACS (the browser would post it)."""
+    for form in page.forms:
+        if form.action == acs_url and "SAMLResponse" in form.fields:
+            return form.fields["SAMLResponse"]
+    raise AssertionError(f"no SAML response to {acs_url} on {page.url} (status {page.status}):\n{page.text[:2000]}")

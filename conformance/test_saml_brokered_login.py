@@ -1,0 +1,79 @@
+"""An agent reaches CDAP through their own organisation's realm; without a convention, refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from conformance.agents import Agent
+from conformance.browser import Browser
+from conformance.flows import brokered_saml_login, saml_response_of
+from conformance.saml_sp import ServiceProvider
+from trustcircle.keycloak.admin import Admin, q
+from trustcircle.local.target import Target
+from trustcircle.model.schema import Federation, SamlService
+
+PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
+
+
+@pytest.fixture(scope="module")
+def cdap(federation: Federation) -> SamlService:
+    return next(s for s in federation.provider("cnaf").services if s.id == "cdap")
+
+
+@pytest.fixture
+def sp(target: Target, federation: Federation, cdap: SamlService) -> ServiceProvider:
+    realm = federation.provider("cnaf").realm
+    return ServiceProvider(cdap.entity_id, str(cdap.acs_url),
+                           f"{target.url}/realms/{realm}/protocol/saml/descriptor", str(target.ca_bundle))
+
+
+def _login(target: Target, sp: ServiceProvider, org: str, agent: Agent, cdap: SamlService) -> str:
+    page = brokered_saml_login(Browser(str(target.ca_bundle)), sp, org, agent)
+    return saml_response_of(page, str(cdap.acs_url))
+
+
+def test_agent_with_convention_gets_signed_assertion_with_habilitations(
+        target: Target, sp: ServiceProvider, make_agent: Callable[[str], Agent],
+        federation: Federation, cdap: SamlService) -> None:
+    agent = make_agent("cd33")
+    assertion = sp.accept(_login(target, sp, "cd33", agent, cdap))
+
+    assert assertion.issuer == f"{target.url}/realms/cnaf"
+    assert assertion.name_id_format == PERSISTENT
+    assert "@" not in assertion.name_id and agent.username not in assertion.name_id
+    convention = next(c for c in federation.conventions if c.organisation == "cd33")
+    granted = next(f for f in convention.forms if f.service == "cdap").rubriques
+    assert sorted(assertion.attributes.get("habilitation", [])) == sorted(granted), assertion.attributes
+
+
+def test_persistent_name_id_survives_an_email_change_at_home(
+        target: Target, admin: Admin, make_agent: Callable[[str], Agent],
+        federation: Federation, cdap: SamlService) -> None:
+    agent = make_agent("cd33")
+    descriptor = f"{target.url}/realms/cnaf/protocol/saml/descriptor"
+    first_sp = ServiceProvider(cdap.entity_id, str(cdap.acs_url), descriptor, str(target.ca_bundle))
+    first = first_sp.accept(_login(target, first_sp, "cd33", agent, cdap))
+
+    moved = agent.email.replace("@", ".moved@")
+    admin.put(f"/{q(agent.realm)}/users/{agent.user_id}", {"email": moved, "lastName": "Renamed"})
+    second_sp = ServiceProvider(cdap.entity_id, str(cdap.acs_url), descriptor, str(target.ca_bundle))
+    second = second_sp.accept(_login(target, second_sp, "cd33", agent, cdap))
+
+    assert second.name_id == first.name_id
+    assert second.attributes.get("email") in (None, [moved])
+
+
+def test_agent_without_convention_is_refused_with_the_rule_and_an_event(
+        target: Target, admin: Admin, sp: ServiceProvider, make_agent: Callable[[str], Agent]) -> None:
+    agent = make_agent("ccas-bordeaux")
+    page = brokered_saml_login(Browser(str(target.ca_bundle)), sp, "ccas-bordeaux", agent)
+
+    assert page.status == 403
+    assert "no_convention" in page.text
+    assert not any("SAMLResponse" in form.fields for form in page.forms)
+    events = admin.get("/cnaf/events?type=IDENTITY_PROVIDER_POST_LOGIN_ERROR&type=LOGIN_ERROR&max=50")
+    denials = [e for e in events if e.get("error") == "trustcircle_convention_denied"
+               and (e.get("details") or {}).get("trustcircle_rule") == "no_convention"]
+    assert denials, events

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Shared shell functions of ./run: set-up of the tool chain (cached by version outside the repo)
+# and the few commands that need it on PATH. Sourced, never run directly.
+# Every version comes from versions.env; every heavy artifact lives under $TRUSTCIRCLE_CACHE.
+
+ROOT="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+# shellcheck source=../versions.env
+source "$ROOT/versions.env"
+export TRUSTCIRCLE_ROOT="$ROOT"
+export TRUSTCIRCLE_CACHE="${TRUSTCIRCLE_CACHE:-$HOME/.cache/trustcircle}"
+export TRUSTCIRCLE_STATE="${TRUSTCIRCLE_STATE:-$HOME/.local/state/trustcircle}"
+PYTHON="${TRUSTCIRCLE_PYTHON:-python3.11}"
+
+tc_log() { printf '==> %s\n' "$*" >&2; }
+tc_die() {
+  printf 'trustcircle: error: %s\n' "$1" >&2
+  [ -n "${2:-}" ] && printf '  how to fix: %s\n' "$2" >&2
+  exit 1
+}
+
+# --- system packages -------------------------------------------------------------------------
+_tc_apt_updated=""
+tc_apt_install() {  # tc_apt_install PKG...: install Debian packages, updating the index once
+  command -v apt-get >/dev/null || tc_die "missing $*; this machine has no apt-get" \
+    "install $* with your system's package manager, then run again"
+  if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=""; fi
+  if [ -z "$_tc_apt_updated" ]; then
+    tc_log "apt-get update (to install $*)"
+    $SUDO apt-get update -qq >&2 || tc_die "apt-get update failed" "check the package mirror configuration"
+    _tc_apt_updated=1
+  fi
+  tc_log "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >&2 \
+    || tc_die "apt-get install $* failed" "install the packages by hand and run again"
+}
+
+tc_setup_system() {
+  local missing=()
+  command -v "$PYTHON" >/dev/null || tc_die "$PYTHON not found" "install Python 3.11 (python3.11 and python3.11-venv)"
+  command -v xmlsec1 >/dev/null || missing+=(xmlsec1)
+  command -v mvn >/dev/null || missing+=(maven)
+  if ! command -v java >/dev/null; then missing+=(openjdk-17-jdk-headless); fi
+  [ ${#missing[@]} -eq 0 ] || tc_apt_install "${missing[@]}"
+  local jv
+  jv=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+  case "$jv" in
+    17|21|25) ;;
+    *) tc_die "Java $jv found; Keycloak $KEYCLOAK_VERSION needs OpenJDK 17, 21 or 25" \
+         "install openjdk-17-jdk-headless and put it first on PATH (or set JAVA_HOME)" ;;
+  esac
+}
+
+# --- Python virtual environment, keyed by the lock file's hash -------------------------------
+tc_setup_python() {
+  local key venv
+  key=$( (cat "$ROOT/requirements.lock"; "$PYTHON" -c 'import sys; print(sys.version)') | sha256sum | cut -c1-16)
+  venv="$TRUSTCIRCLE_CACHE/venv/$key"
+  if [ ! -x "$venv/bin/python" ] || [ ! -f "$venv/.complete" ]; then
+    tc_log "creating the Python environment $venv (first time only)"
+    rm -rf "$venv"   # an interrupted earlier attempt has no .complete marker: start over
+    "$PYTHON" -m venv "$venv" || tc_die "cannot create a virtual environment" "install python3.11-venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$ROOT/requirements.lock" >&2 \
+      || tc_die "pip install -r requirements.lock failed" "check that the package index is reachable, then run again"
+    touch "$venv/.complete"
+  fi
+  export VIRTUAL_ENV="$venv"
+  export PATH="$venv/bin:$PATH"
+  export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+}
+
+# --- Keycloak distribution from Maven Central, checksum verified -----------------------------
+tc_keycloak_dist() { echo "$TRUSTCIRCLE_CACHE/keycloak/$KEYCLOAK_VERSION/keycloak-quarkus-dist-$KEYCLOAK_VERSION.tar.gz"; }
+tc_setup_keycloak_dist() {
+  local dist tmp got
+  dist=$(tc_keycloak_dist)
+  [ -f "$dist" ] && return 0
+  tc_log "fetching Keycloak $KEYCLOAK_VERSION from Maven Central (first time only)"
+  tmp=$(mktemp -d)
+  mvn -B -q dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:tar.gz" \
+      -DoutputDirectory="$tmp" -Dmdep.overWriteReleases=true >&2 \
+    || { rm -rf "$tmp"; tc_die "Maven could not fetch org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION" \
+           "check Maven's repository access (mvn -v; ~/.m2/settings.xml) and run again"; }
+  got=$(sha256sum "$tmp/keycloak-quarkus-dist-$KEYCLOAK_VERSION.tar.gz" | cut -d' ' -f1)
+  if [ "$got" != "$KEYCLOAK_DIST_SHA256" ]; then
+    rm -rf "$tmp"
+    rm -rf "$HOME/.m2/repository/org/keycloak/keycloak-quarkus-dist/$KEYCLOAK_VERSION"
+    tc_die "checksum mismatch for the Keycloak distribution (got $got, expected $KEYCLOAK_DIST_SHA256)" \
+      "the download was corrupt and has been removed from the Maven cache: run again"
+  fi
+  mkdir -p "$(dirname "$dist")"
+  mv "$tmp/keycloak-quarkus-dist-$KEYCLOAK_VERSION.tar.gz" "$dist.part" && mv "$dist.part" "$dist"
+  rm -rf "$tmp"
+}
+
+# --- the Keycloak extension, rebuilt only when its sources change -----------------------------
+tc_extension_hash() {
+  (cd "$ROOT/extensions" && find . -path '*/target' -prune -o -type f -print | LC_ALL=C sort \
+     | xargs sha256sum; echo "$KEYCLOAK_VERSION") | sha256sum | cut -c1-16
+}
+tc_setup_extension() {
+  local stamp="$ROOT/extensions/target/.built" h
+  h=$(tc_extension_hash)
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$h" ] && return 0
+  tc_log "building the Keycloak extension against Keycloak $KEYCLOAK_VERSION"
+  mvn -B -q -f "$ROOT/extensions/pom.xml" -Dkeycloak.version="$KEYCLOAK_VERSION" -DskipTests package >&2 \
+    || tc_die "the extension did not build" "read Maven's output above; build alone with: mvn -f extensions/pom.xml package"
+  mkdir -p "$(dirname "$stamp")" && echo "$h" > "$stamp"
+}
+
+# --- Pulumi CLI (on PATH, or built from Go modules and cached) --------------------------------
+tc_setup_pulumi() {
+  local bindir
+  bindir=$("$ROOT/scripts/toolchain/pulumi.sh" ensure | tail -n 1) || tc_die "the Pulumi CLI is not available" \
+    "read the message above"
+  export PATH="$bindir:$PATH"
+  export PULUMI_SKIP_UPDATE_CHECK=true
+  export PULUMI_HOME="${PULUMI_HOME:-$TRUSTCIRCLE_STATE/pulumi-home}"
+  export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$TRUSTCIRCLE_STATE/pulumi-backend}"
+  mkdir -p "${PULUMI_BACKEND_URL#file://}" "$PULUMI_HOME"
+  if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+    local pf="$TRUSTCIRCLE_STATE/pulumi-passphrase"
+    if [ ! -s "$pf" ]; then
+      (umask 077; "$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(32))' > "$pf")
+    fi
+    export PULUMI_CONFIG_PASSPHRASE_FILE="$pf"
+  fi
+}
+
+tc_setup() {
+  mkdir -p "$TRUSTCIRCLE_CACHE" "$TRUSTCIRCLE_STATE"
+  tc_setup_system
+  tc_setup_python
+  tc_setup_keycloak_dist
+  tc_setup_extension
+  tc_setup_pulumi
+}
+
+tc_cli() { python -m trustcircle "$@"; }
+
+tc_pulumi() { (cd "$ROOT" && pulumi "$@"); }
+
+# pulumi up on the local stack (created on first use); extra arguments go to pulumi up
+tc_pulumi_up() {
+  local stack="${TRUSTCIRCLE_STACK:-local}"
+  (cd "$ROOT" && { pulumi stack select "$stack" 2>/dev/null || pulumi stack init "$stack" --non-interactive >&2; })
+  tc_log "pulumi up (stack $stack)"
+  tc_pulumi up --yes --stack "$stack" --skip-preview --non-interactive "$@"
+}

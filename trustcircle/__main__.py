@@ -1,0 +1,5 @@
+"""``python -m trustcircle``: the command line."""
+
+from trustcircle.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,105 @@
+"""The ``trustcircle`` command line. Only parses arguments and dispatches to the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+from trustcircle.errors import TrustcircleError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _local_up(args: argparse.Namespace) -> int:
+    from trustcircle.local.server import LocalKeycloak
+
+    target = LocalKeycloak().up()
+    print(f"Keycloak ready at {target.url} (CA: {target.ca_bundle})")
+    return 0
+
+
+def _local_down(args: argparse.Namespace) -> int:
+    from trustcircle.local.server import LocalKeycloak
+
+    print("stopped" if LocalKeycloak().down() else "not running")
+    return 0
+
+
+def _local_status(args: argparse.Namespace) -> int:
+    from trustcircle.local.server import LocalKeycloak
+
+    status = LocalKeycloak().status()
+    print(json.dumps(status, indent=2))
+    return 0 if status["ready"] else 3
+
+
+def _local_logs(args: argparse.Namespace) -> int:
+    from trustcircle.local.server import LocalKeycloak
+
+    print(LocalKeycloak().log_tail(args.lines))
+    return 0
+
+
+def _local_reset(args: argparse.Namespace) -> int:
+    from trustcircle.local.server import LocalKeycloak
+
+    LocalKeycloak().reset()
+    print("local Keycloak stopped and its data deleted")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from trustcircle.model.loader import load_federation
+
+    federation = load_federation(args.paths)
+    print(f"ok: {len(federation.organisations)} organisations, {len(federation.providers)} providers, "
+          f"{len(federation.conventions)} conventions")
+    return 0
+
+
+def _compile(args: argparse.Namespace) -> int:
+    from trustcircle.compiler.compile import compile_federation
+    from trustcircle.compiler.environment import Environment
+    from trustcircle.model.loader import load_federation
+
+    state = compile_federation(load_federation(args.paths), Environment(public_url=args.public_url))
+    print(json.dumps([obj.as_dict() for obj in state], indent=2, ensure_ascii=False))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="trustcircle", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    local = sub.add_parser("local", help="the local federation's Keycloak").add_subparsers(dest="action", required=True)
+    local.add_parser("up", help="install, start and wait until ready (idempotent)").set_defaults(func=_local_up)
+    local.add_parser("down", help="stop the server").set_defaults(func=_local_down)
+    local.add_parser("status", help="print the state as JSON; exit 3 when not ready").set_defaults(func=_local_status)
+    logs = local.add_parser("logs", help="print the end of the server log")
+    logs.add_argument("-n", "--lines", type=int, default=80)
+    logs.set_defaults(func=_local_logs)
+    local.add_parser("reset", help="stop and delete all local data").set_defaults(func=_local_reset)
+
+    validate = sub.add_parser("validate", help="validate the declarative model")
+    validate.add_argument("paths", nargs="*", default=["realms"])
+    validate.set_defaults(func=_validate)
+
+    comp = sub.add_parser("compile", help="print the desired Keycloak state as JSON")
+    comp.add_argument("paths", nargs="*", default=["realms"])
+    comp.add_argument("--public-url", default="https://127.0.0.1:8443")
+    comp.set_defaults(func=_compile)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func: Handler = args.func
+    try:
+        return func(args)
+    except TrustcircleError as err:
+        print(err.render(), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

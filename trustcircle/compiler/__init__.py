@@ -1,0 +1,1 @@
+"""The compiler: a pure, deterministic function from the model to the desired Keycloak state."""

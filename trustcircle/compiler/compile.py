@@ -1,0 +1,92 @@
+"""Compile the model into the desired Keycloak state (pure and deterministic)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from trustcircle.compiler import ids
+from trustcircle.compiler.desired import DesiredObject, Ref
+from trustcircle.compiler.environment import Environment
+from trustcircle.compiler.saml import broker_client, identity_provider, service_client
+from trustcircle.model.schema import Convention, Federation, MembershipForm, Organisation, Provider
+
+
+def _instant(day: dt.date, zone: ZoneInfo) -> str:
+    local = dt.datetime.combine(day, dt.time(0, 0), tzinfo=zone)
+    return local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _realm(name: str, display: str) -> DesiredObject:
+    spec: dict[str, Any] = {
+        "realm": name, "displayName": display, "enabled": True, "sslRequired": "all",
+        "eventsEnabled": True, "adminEventsEnabled": True, "adminEventsDetailsEnabled": True,
+        "attributes": {ids.MANAGED_BY_ATTR: ids.MANAGED_BY},
+    }
+    return DesiredObject(Ref("realm", name, name), spec)
+
+
+def _post_broker_flow(realm: str) -> DesiredObject:
+    spec = {"alias": ids.POST_BROKER_FLOW_ALIAS, "providerId": "basic-flow", "topLevel": True,
+            "description": "After an agent's home organisation authenticated them: the convention gate.",
+            "executions": [{"provider": ids.CONVENTION_GATE_PROVIDER_ID, "requirement": "REQUIRED"}]}
+    return DesiredObject(Ref("flow", realm, ids.POST_BROKER_FLOW_ALIAS), spec, (Ref("realm", realm, realm),))
+
+
+def _convention_group(provider: Provider, conv: Convention, form: MembershipForm, zone: ZoneInfo) -> DesiredObject:
+    service = next(s for s in provider.services if s.id == form.service)
+    realm = Ref("realm", provider.realm, provider.realm)
+    spec = {
+        "name": form.service,
+        "path": f"/{conv.organisation}/{form.service}",
+        "attributes": {
+            ids.CONVENTION_ID_ATTR: [conv.id],
+            ids.CONVENTION_SERVICE_ATTR: [form.service],
+            ids.CONVENTION_STATUS_ATTR: [conv.status],
+            ids.CONVENTION_VALID_FROM_ATTR: [_instant(form.valid_from, zone)],
+            ids.CONVENTION_VALID_UNTIL_ATTR: [_instant(form.valid_until + dt.timedelta(days=1), zone)],
+            "trustcircle.convention.profile": [form.profile],
+            "trustcircle.convention.amendment": [str(conv.amendment)],
+        },
+        "clientRoles": {service.entity_id: sorted(form.rubriques)},
+    }
+    parent = Ref("group", provider.realm, f"/{conv.organisation}")
+    return DesiredObject(Ref("group", provider.realm, spec["path"]), spec,
+                         (realm, parent, Ref("client", provider.realm, service.entity_id)))
+
+
+def _organisation(provider: Provider, org: Organisation, env: Environment,
+                  convention_groups: list[Ref]) -> Iterator[DesiredObject]:
+    org_realm = Ref("realm", org.realm, org.realm)
+    broker = broker_client(provider, org, env)
+    yield DesiredObject(Ref("client", org.realm, broker["clientId"]), broker, (org_realm,))
+    group = {"name": org.id, "path": f"/{org.id}",
+             "attributes": {ids.ORGANISATION_ATTR: [org.id]}, "clientRoles": {}}
+    p_realm = Ref("realm", provider.realm, provider.realm)
+    group_ref = Ref("group", provider.realm, f"/{org.id}")
+    yield DesiredObject(group_ref, group, (p_realm,))
+    idp = identity_provider(provider, org, env, [g.key for g in convention_groups])
+    yield DesiredObject(Ref("identity_provider", provider.realm, org.id), idp,
+                        (p_realm, group_ref, Ref("flow", provider.realm, ids.POST_BROKER_FLOW_ALIAS), org_realm,
+                         *convention_groups))
+
+
+def compile_federation(federation: Federation, env: Environment) -> list[DesiredObject]:
+    """The desired state, in a stable order (sorted by kind order, then name)."""
+    zone = ZoneInfo(federation.settings.timezone)
+    objects: list[DesiredObject] = [_realm(o.realm, o.name) for o in federation.organisations]
+    for provider in federation.providers:
+        p_realm = Ref("realm", provider.realm, provider.realm)
+        objects += [_realm(provider.realm, provider.name), _post_broker_flow(provider.realm)]
+        for service in provider.services:
+            objects.append(DesiredObject(Ref("client", provider.realm, service.entity_id),
+                                         service_client(service), (p_realm,)))
+        groups = [_convention_group(provider, conv, form, zone)
+                  for conv in federation.conventions if conv.provider == provider.id for form in conv.forms]
+        objects.extend(groups)
+        for org in federation.organisations:
+            own = [g.ref for g in groups if g.ref.key.startswith(f"/{org.id}/")]
+            objects.extend(_organisation(provider, org, env, own))
+    return sorted(objects, key=lambda o: (o.ref.realm, o.ref.kind, o.ref.key))

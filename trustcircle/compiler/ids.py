@@ -1,0 +1,18 @@
+"""Identifiers shared with the Keycloak extension (see extensions/README.md): attribute names,
+provider ids, flow aliases. The Java code defines the same constants; tests check they agree."""
+
+CONVENTION_GATE_PROVIDER_ID = "trustcircle-convention-gate"
+POST_BROKER_FLOW_ALIAS = "trustcircle post-broker login"
+
+SERVICE_ATTR = "trustcircle.service"
+ORGANISATION_ATTR = "trustcircle.organisation"
+CONVENTION_ID_ATTR = "trustcircle.convention.id"
+CONVENTION_SERVICE_ATTR = "trustcircle.convention.service"
+CONVENTION_STATUS_ATTR = "trustcircle.convention.status"
+CONVENTION_VALID_FROM_ATTR = "trustcircle.convention.valid_from"
+CONVENTION_VALID_UNTIL_ATTR = "trustcircle.convention.valid_until"
+MANAGED_BY_ATTR = "trustcircle.managed-by"
+MANAGED_BY = "trustcircle"
+
+HABILITATION_ATTRIBUTE = "habilitation"
+SAML_PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"

@@ -1,0 +1,148 @@
+"""Keycloak representations of the SAML pieces: e-service clients, broker links, identity providers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trustcircle.compiler import ids
+from trustcircle.compiler.environment import Environment
+from trustcircle.model.schema import Organisation, Provider, SamlService
+
+SIGNED_SAML_CLIENT = {
+    "saml.assertion.signature": "true",
+    "saml.server.signature": "true",
+    "saml.signature.algorithm": "RSA_SHA256",
+    "saml.authnstatement": "true",
+    "saml_force_name_id_format": "true",
+    "saml_name_id_format": "persistent",
+    "saml.force.post.binding": "true",
+    "saml.encrypt": "false",
+}
+
+
+def _user_property_mapper(name: str, prop: str) -> dict[str, Any]:
+    return {"name": name, "protocol": "saml", "protocolMapper": "saml-user-property-mapper",
+            "config": {"user.attribute": prop, "attribute.name": prop,
+                       "attribute.nameformat": "Basic", "friendly.name": prop}}
+
+
+def service_client(service: SamlService) -> dict[str, Any]:
+    """The e-service as a SAML client of the provider realm; its client roles are the rubriques."""
+    acs = str(service.acs_url)
+    return {
+        "clientId": service.entity_id,
+        "name": service.name,
+        "protocol": "saml",
+        "enabled": True,
+        "publicClient": False,
+        "frontchannelLogout": True,
+        "fullScopeAllowed": False,
+        "redirectUris": [acs],
+        "attributes": {
+            **SIGNED_SAML_CLIENT,
+            "saml.client.signature": "false",
+            "saml_assertion_consumer_url_post": acs,
+            ids.SERVICE_ATTR: service.id,
+            ids.MANAGED_BY_ATTR: ids.MANAGED_BY,
+        },
+        "defaultClientScopes": [],
+        "optionalClientScopes": [],
+        "protocolMappers": [
+            {"name": ids.HABILITATION_ATTRIBUTE, "protocol": "saml", "protocolMapper": "saml-role-list-mapper",
+             "config": {"attribute.name": ids.HABILITATION_ATTRIBUTE, "attribute.nameformat": "Basic",
+                        "friendly.name": ids.HABILITATION_ATTRIBUTE, "single": "false"}},
+        ],
+        "roles": sorted(r.id for r in service.rubriques),
+    }
+
+
+def broker_client(provider: Provider, org: Organisation, env: Environment) -> dict[str, Any]:
+    """In the organisation's realm: the provider realm's broker, as a SAML service provider."""
+    endpoint = f"{env.realm_url(provider.realm)}/broker/{org.id}/endpoint"
+    return {
+        "clientId": env.realm_url(provider.realm),
+        "name": f"{provider.name} (identity broker)",
+        "protocol": "saml",
+        "enabled": True,
+        "publicClient": False,
+        "frontchannelLogout": True,
+        "fullScopeAllowed": False,
+        "redirectUris": [endpoint, f"{endpoint}/*"],
+        "attributes": {
+            **SIGNED_SAML_CLIENT,
+            "saml.client.signature": "false",
+            "saml_assertion_consumer_url_post": endpoint,
+            "saml_single_logout_service_url_post": endpoint,
+            ids.MANAGED_BY_ATTR: ids.MANAGED_BY,
+        },
+        "defaultClientScopes": [],
+        "optionalClientScopes": [],
+        "protocolMappers": [
+            _user_property_mapper("email", "email"),
+            _user_property_mapper("firstName", "firstName"),
+            _user_property_mapper("lastName", "lastName"),
+        ],
+        "roles": [],
+    }
+
+
+def _attribute_importer(attr: str) -> dict[str, Any]:
+    return {"name": f"import {attr}", "identityProviderMapper": "saml-user-attribute-idp-mapper",
+            "config": {"syncMode": "FORCE", "attribute.name": attr, "user.attribute": attr}}
+
+
+def _group_mapper(name: str, path: str) -> dict[str, Any]:
+    return {"name": name, "identityProviderMapper": "oidc-hardcoded-group-idp-mapper",
+            "config": {"syncMode": "FORCE", "group": path}}
+
+
+def identity_provider(provider: Provider, org: Organisation, env: Environment,
+                      convention_groups: list[str]) -> dict[str, Any]:
+    """In the provider realm: the organisation's realm, brokered over SAML 2.0 (signed assertions).
+
+    Every agent brokered from the organisation joins its organisation group and the group of each of
+    its conventions' membership forms; the convention gate then checks those conventions' validity.
+    """
+    org_realm = env.realm_url(org.realm)
+    return {
+        "alias": org.id,
+        "displayName": org.name,
+        "providerId": "saml",
+        "enabled": True,
+        "trustEmail": False,
+        "storeToken": False,
+        "linkOnly": False,
+        "hideOnLogin": False,
+        "postBrokerLoginFlowAlias": ids.POST_BROKER_FLOW_ALIAS,
+        "config": {
+            "entityId": env.realm_url(provider.realm),
+            "idpEntityId": org_realm,
+            "singleSignOnServiceUrl": f"{org_realm}/protocol/saml",
+            "singleLogoutServiceUrl": f"{org_realm}/protocol/saml",
+            "metadataDescriptorUrl": f"{org_realm}/protocol/saml/descriptor",
+            "useMetadataDescriptorUrl": "true",
+            "nameIDPolicyFormat": ids.SAML_PERSISTENT,
+            "principalType": "SUBJECT",
+            "postBindingResponse": "true",
+            "postBindingAuthnRequest": "true",
+            "postBindingLogout": "true",
+            "wantAssertionsSigned": "true",
+            "wantAuthnRequestsSigned": "false",
+            "validateSignature": "true",
+            "signatureAlgorithm": "RSA_SHA256",
+            "syncMode": "FORCE",
+            "allowedClockSkew": "30",
+            ids.ORGANISATION_ATTR: org.id,
+        },
+        "mappers": [
+            # The e-mail is never the key: the username at the provider is derived from the
+            # home realm's persistent NameID.
+            {"name": "username from persistent NameID", "identityProviderMapper": "saml-username-idp-mapper",
+             "config": {"syncMode": "FORCE", "template": "${ALIAS}.${NAMEID}", "target": "LOCAL"}},
+            _attribute_importer("email"),
+            _attribute_importer("firstName"),
+            _attribute_importer("lastName"),
+            _group_mapper("organisation group", f"/{org.id}"),
+            *(_group_mapper(f"convention group {path}", path) for path in sorted(convention_groups)),
+        ],
+    }

@@ -1,0 +1,1 @@
+"""Pulumi components and the dynamic provider that applies Keycloak objects."""

@@ -1,0 +1,38 @@
+"""The ``trustcircle:index:Federation`` component: every Keycloak object of the desired state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pulumi
+from pulumi.dynamic import Resource
+
+from trustcircle.compiler.desired import DesiredObject
+from trustcircle.deploy.order import dependency_order
+from trustcircle.deploy.provider import KeycloakObjectProvider
+
+_PROVIDER = KeycloakObjectProvider()
+
+
+class KeycloakObject(Resource):
+    """One Keycloak object, named ``<realm>/<kind>/<key>``."""
+
+    def __init__(self, obj: DesiredObject, target: Path, opts: pulumi.ResourceOptions) -> None:
+        props = {"kind": obj.ref.kind, "realm": obj.ref.realm, "key": obj.ref.key,
+                 "spec": obj.spec, "target": str(target)}
+        super().__init__(_PROVIDER, obj.ref.name, props, opts)
+
+
+class Federation(pulumi.ComponentResource):
+    """The federation's desired Keycloak state, applied object by object with explicit dependencies."""
+
+    def __init__(self, name: str, objects: list[DesiredObject], target: Path,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("trustcircle:index:Federation", name, None, opts)
+        created: dict[str, KeycloakObject] = {}
+        for obj in dependency_order(objects):
+            deps = [created[d.name] for d in obj.depends_on if d.name in created]
+            created[obj.ref.name] = KeycloakObject(obj, target, pulumi.ResourceOptions(parent=self, depends_on=deps))
+        self.object_count = len(created)
+        self.register_outputs({"objects": self.object_count,
+                               "realms": sorted({o.ref.realm for o in objects})})

@@ -1,0 +1,47 @@
+"""What ``__main__.py`` does, kept here so it is typed and tested: load, validate, compile, build.
+
+Validation and a reachability check of the target happen before any resource is declared, so
+invalid input or an unreachable Keycloak stops ``pulumi up`` before anything is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pulumi
+import requests
+
+from trustcircle.compiler.compile import compile_federation
+from trustcircle.compiler.environment import Environment
+from trustcircle.deploy.federation import Federation
+from trustcircle.errors import KeycloakApiError, TrustcircleError
+from trustcircle.local.target import Target
+from trustcircle.model.loader import load_federation
+from trustcircle.settings import REPO_ROOT, Paths
+
+REACHABILITY_TIMEOUT_S = 10
+
+
+def _target_path(config: pulumi.Config) -> Path:
+    configured = config.get("target")
+    return Path(configured) if configured else Paths.from_env().local / "target.json"
+
+
+def check_reachable(target: Target) -> None:
+    try:
+        requests.get(f"{target.url}/realms/master", verify=str(target.ca_bundle), timeout=REACHABILITY_TIMEOUT_S)
+    except requests.RequestException as err:
+        raise KeycloakApiError(f"Keycloak at {target.url} is unreachable ({type(err).__name__})",
+                               "start it (./run local up) or fix trustcircle:target; nothing was changed") from err
+
+
+def build(config: pulumi.Config) -> Federation:
+    try:
+        federation = load_federation([REPO_ROOT / (config.get("realms") or "realms")])
+        target_path = _target_path(config)
+        target = Target.load(target_path)
+        check_reachable(target)
+    except TrustcircleError as err:
+        raise SystemExit(err.render()) from None
+    objects = compile_federation(federation, Environment(public_url=target.url))
+    return Federation(federation.settings.id, objects, target_path)

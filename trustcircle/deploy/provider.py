@@ -1,0 +1,61 @@
+"""The Pulumi dynamic provider for one Keycloak object (any kind), applied with python-keycloak.
+
+Inputs: ``kind``, ``realm``, ``key`` (natural key: realm name, clientId, group path, IdP alias,
+flow alias), ``spec`` (managed fields, as the admin API takes them) and ``target`` (path of the
+target description; the admin credentials are read from the file it names, never passed as inputs).
+Outputs: the same, with ``spec`` as read back from Keycloak, so ``pulumi refresh`` shows drift.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
+
+from trustcircle.keycloak.admin import Admin
+from trustcircle.keycloak.handlers import HANDLERS
+from trustcircle.keycloak.project import changed_fields
+from trustcircle.local.target import Target
+
+IDENTITY = ("kind", "realm", "key")
+
+
+def _admin(props: dict[str, Any]) -> Admin:
+    return Admin(Target.load(Path(props["target"])))
+
+
+def _observe(admin: Admin, props: dict[str, Any]) -> dict[str, Any] | None:
+    return HANDLERS[props["kind"]].read(admin, props["realm"], props["key"], props["spec"])
+
+
+class KeycloakObjectProvider(ResourceProvider):
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        admin = _admin(props)
+        handler = HANDLERS[props["kind"]]
+        if handler.read(admin, props["realm"], props["key"], props["spec"]) is None:
+            handler.create(admin, props["realm"], props["key"], props["spec"])
+        else:  # left by an interrupted run: converge instead of failing on a duplicate
+            handler.update(admin, props["realm"], props["key"], props["spec"])
+        observed = _observe(admin, props)
+        return CreateResult(id_=f"{props['realm']}/{props['kind']}/{props['key']}", outs={**props, "spec": observed})
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        observed = _observe(_admin(props), props)
+        if observed is None:
+            return ReadResult(id_="", outs={})
+        return ReadResult(id_=id_, outs={**props, "spec": observed})
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        replaces = [name for name in IDENTITY if olds.get(name) != news.get(name)]
+        changed = changed_fields(olds.get("spec") or {}, news["spec"])
+        return DiffResult(changes=bool(replaces or changed), replaces=replaces,
+                          delete_before_replace=True)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        admin = _admin(news)
+        HANDLERS[news["kind"]].update(admin, news["realm"], news["key"], news["spec"])
+        return UpdateResult(outs={**news, "spec": _observe(admin, news)})
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        HANDLERS[props["kind"]].delete(_admin(props), props["realm"], props["key"])

@@ -1,0 +1,106 @@
+"""A thin admin-API session over python-keycloak: timeouts, bounded retries, clear errors.
+
+python-keycloak refreshes the admin token when it expires, so long runs do not fail on expiry.
+Every call has a timeout; only connection failures and 5xx answers to idempotent calls are retried,
+a bounded number of times with back-off. Error messages never contain credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+from urllib.parse import quote
+
+from keycloak import KeycloakAdmin
+from keycloak.exceptions import KeycloakError
+from requests import Response
+
+from trustcircle.errors import KeycloakApiError
+from trustcircle.local.target import Target
+
+TIMEOUT_S = 30
+RETRIES = 3
+BACKOFF_S = 1.0
+
+
+def q(segment: str) -> str:
+    """Quote one path segment (client ids are URLs)."""
+    return quote(segment, safe="")
+
+
+class Admin:
+    """Calls to ``/admin/realms/...`` of one target."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.calls = {"GET": 0, "POST": 0, "PUT": 0, "DELETE": 0}
+        username, password = target.credentials()
+        try:
+            self._kc = KeycloakAdmin(server_url=target.url + "/", username=username, password=password,
+                                     realm_name="master", user_realm_name="master", client_id="admin-cli",
+                                     verify=str(target.ca_bundle), timeout=TIMEOUT_S)
+            self._kc.connection.get_token()
+        except KeycloakError as err:
+            raise KeycloakApiError(f"cannot log in to the Keycloak admin API at {target.url}: "
+                                   f"{_short(err)}",
+                                   "check that Keycloak runs (./run local status) and the admin credentials file "
+                                   f"{target.admin_credentials}") from err
+
+    def _send(self, method: str, path: str, body: Any = None, expected: tuple[int, ...] = (200,)) -> Response:
+        conn = self._kc.connection
+        url = f"admin/realms{path}"
+        for attempt in range(RETRIES + 1):
+            self.calls[method] += 1
+            try:
+                if method == "GET":
+                    resp: Response = conn.raw_get(url)
+                elif method == "DELETE":
+                    resp = conn.raw_delete(url)
+                else:
+                    send = conn.raw_post if method == "POST" else conn.raw_put
+                    resp = send(url, data=json.dumps(body))
+            except KeycloakError as err:
+                if attempt < RETRIES:
+                    time.sleep(BACKOFF_S * 2**attempt)
+                    continue
+                raise KeycloakApiError(f"{method} {url}: Keycloak at {self.target.url} unreachable ({_short(err)})",
+                                       "check that Keycloak runs (./run local status), then run again") from err
+            if resp.status_code >= 500 and method in ("GET", "PUT", "DELETE") and attempt < RETRIES:
+                time.sleep(BACKOFF_S * 2**attempt)
+                continue
+            if resp.status_code not in expected:
+                raise KeycloakApiError(f"{method} {url} answered {resp.status_code}: {resp.text[:300]}",
+                                       "read Keycloak's answer; run `pulumi refresh` if the object changed by hand")
+            return resp
+        raise AssertionError("unreachable")
+
+    def get(self, path: str, missing_ok: bool = False) -> Any:
+        resp = self._send("GET", path, expected=(200, 404) if missing_ok else (200,))
+        return None if resp.status_code == 404 else resp.json()
+
+    def post(self, path: str, body: Any) -> str | None:
+        """POST; returns the id from the Location header when Keycloak gives one."""
+        resp = self._send("POST", path, body, expected=(200, 201, 204))
+        location = resp.headers.get("Location")
+        return location.rstrip("/").rsplit("/", 1)[-1] if location else None
+
+    def put(self, path: str, body: Any) -> None:
+        self._send("PUT", path, body, expected=(200, 204))
+
+    def delete(self, path: str, body: Any = None) -> None:
+        if body is not None:
+            self._send_delete_with_body(path, body)
+            return
+        self._send("DELETE", path, expected=(200, 204, 404))
+
+    def _send_delete_with_body(self, path: str, body: Any) -> None:
+        self.calls["DELETE"] += 1
+        resp = self._kc.connection.raw_delete(f"admin/realms{path}", data=json.dumps(body))
+        if resp.status_code not in (200, 204, 404):
+            raise KeycloakApiError(f"DELETE {path} answered {resp.status_code}: {resp.text[:300]}", "")
+
+
+def _short(err: Exception) -> str:
+    text = str(err)
+    return text if len(text) < 200 else text[:200] + "…"

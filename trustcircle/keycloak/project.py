@@ -1,0 +1,49 @@
+"""Compare what Keycloak holds with what the compiler wants, on the managed fields only.
+
+``project(current, desired)`` keeps, of a representation read from Keycloak, exactly the shape of
+the desired one: the same keys (nested maps such as ``attributes`` and ``config`` too), lists of
+scalars sorted, and lists of named items (mappers) in the desired order, where an item Keycloak
+has but the desired state lacks shows up as ``{"name": ..., "unmanaged": true}`` (drift).
+Fields Keycloak adds by itself and we never set are ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _named(items: list[Any]) -> bool:
+    return bool(items) and all(isinstance(i, dict) and "name" in i for i in items)
+
+
+def canonical(value: Any) -> Any:
+    """The desired value in comparable form."""
+    if isinstance(value, dict):
+        return {k: canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        if _named(value):
+            return {i["name"]: canonical(i) for i in value}
+        return sorted((canonical(v) for v in value), key=repr)
+    return value
+
+
+def project(current: Any, desired: Any) -> Any:
+    """``current`` reduced to the shape of ``desired`` (both as given to the admin API)."""
+    if isinstance(desired, dict):
+        cur = current if isinstance(current, dict) else {}
+        return {k: project(cur.get(k), v) for k, v in desired.items()}
+    if isinstance(desired, list):
+        cur_list = current if isinstance(current, list) else []
+        if _named(desired) or (_named(cur_list) and not desired):
+            have = {item.get("name"): item for item in cur_list}
+            out = [project(have.pop(d["name"]), d) for d in desired if d["name"] in have]
+            return out + [{"name": name, "unmanaged": True} for name in sorted(have)]
+        return sorted(cur_list, key=repr)
+    if isinstance(desired, bool) and isinstance(current, str):
+        return current.lower() == "true"
+    return current
+
+
+def changed_fields(observed: Any, desired: Any) -> list[str]:
+    """Top-level keys whose values differ between an observed and a desired representation."""
+    return sorted(k for k in desired if canonical(observed.get(k)) != canonical(desired[k]))

@@ -1,0 +1,317 @@
+"""The local Keycloak: installed from the cached official distribution, run in the background.
+
+``up`` is idempotent: a healthy server is left alone, a stopped one is started, and the server is
+rebuilt (``kc.sh build``) only when its configuration or provider jars changed. Start-up failures
+report the log tail. Nothing listens beyond 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from trustcircle.errors import ConfigurationError, LocalServerError
+from trustcircle.local.ca import TlsFiles, ensure_tls
+from trustcircle.local.target import Target, write_private_json
+from trustcircle.settings import REPO_ROOT, Paths, versions
+
+START_TIMEOUT_S = 240
+STOP_TIMEOUT_S = 60
+HEAP_OPTS = "-Xms256m -Xmx1536m"
+
+
+@dataclass(frozen=True)
+class LocalConfig:
+    host: str
+    port: int
+    management_port: int
+
+    @classmethod
+    def from_env(cls) -> LocalConfig:
+        try:
+            port = int(os.environ.get("TRUSTCIRCLE_KEYCLOAK_PORT", "8443"))
+            mgmt = int(os.environ.get("TRUSTCIRCLE_MANAGEMENT_PORT", "9000"))
+        except ValueError as err:
+            raise ConfigurationError(f"invalid port: {err}", "set TRUSTCIRCLE_KEYCLOAK_PORT to a number") from err
+        return cls(host="127.0.0.1", port=port, management_port=mgmt)
+
+    @property
+    def url(self) -> str:
+        return f"https://{self.host}:{self.port}"
+
+
+class LocalKeycloak:
+    """One Keycloak server of the local federation."""
+
+    def __init__(self, paths: Paths | None = None, config: LocalConfig | None = None) -> None:
+        self.paths = paths or Paths.from_env()
+        self.config = config or LocalConfig.from_env()
+        self.version = versions()["KEYCLOAK_VERSION"]
+        self.dir = self.paths.local
+        self.home = self.dir / f"keycloak-{self.version}"
+        self.log_file = self.dir / "keycloak.log"
+        self.pid_file = self.dir / "keycloak.pid"
+        self.admin_file = self.dir / "admin.json"
+
+    # --- public commands -----------------------------------------------------------------------
+    def up(self) -> Target:
+        """Install, configure, build when needed, start and wait until ready."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        tls = ensure_tls(self.dir / "tls", [self.config.host, "localhost"])
+        self._install()
+        jars = self._install_providers()
+        conf_changed = self._write_conf(tls)
+        needs_build = self._needs_build(jars)
+        if self.running() and not needs_build and not conf_changed and self._ready(tls):
+            _progress(f"Keycloak {self.version} already running at {self.config.url}")
+            return self.target(tls)
+        if self.running():
+            _progress("configuration or extension changed: restarting Keycloak")
+            self.down()
+        if needs_build:
+            self._build(jars)
+        self._start(tls)
+        return self.target(tls)
+
+    def down(self) -> bool:
+        """Stop the server; True when one was running."""
+        pid = self._pid()
+        if pid is None:
+            return False
+        os.killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.5)
+        if _alive(pid):
+            os.killpg(pid, signal.SIGKILL)
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+    def reset(self) -> None:
+        """Stop the server and delete its data, TLS material and credentials."""
+        self.down()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def running(self) -> bool:
+        return self._pid() is not None
+
+    def status(self) -> dict[str, object]:
+        tls = TlsFiles(self.dir / "tls" / "ca.pem", self.dir / "tls" / "server.pem", self.dir / "tls" / "server-key.pem")
+        ready = self.running() and tls.ca_cert.exists() and self._ready(tls)
+        return {"version": self.version, "url": self.config.url, "pid": self._pid(), "ready": ready,
+                "home": str(self.home), "log": str(self.log_file)}
+
+    def log_tail(self, lines: int = 40) -> str:
+        if not self.log_file.exists():
+            return "(no log yet)"
+        return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+
+    def target(self, tls: TlsFiles) -> Target:
+        target = Target(url=self.config.url, ca_bundle=tls.ca_cert, admin_credentials=self.admin_file)
+        target.save(self.dir / "target.json")
+        return target
+
+    # --- installation ----------------------------------------------------------------------------
+    def _install(self) -> None:
+        if (self.home / "bin" / "kc.sh").exists():
+            return
+        dist = self.paths.keycloak_dist(self.version)
+        if not dist.exists():
+            raise ConfigurationError(f"Keycloak distribution not found at {dist}",
+                                     "run ./run setup (it fetches and verifies the distribution)")
+        _progress(f"installing Keycloak {self.version} into {self.home}")
+        tmp = self.dir / f".install-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        with tarfile.open(dist) as archive:
+            archive.extractall(tmp, filter="data")
+        (tmp / f"keycloak-{self.version}").rename(self.home)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    def _install_providers(self) -> list[Path]:
+        jars = sorted(p for p in (REPO_ROOT / "extensions").glob("*/target/trustcircle-*.jar")
+                      if not p.name.endswith(("-sources.jar", "-javadoc.jar", "-tests.jar")))
+        if not jars:
+            raise ConfigurationError("no extension jar under extensions/*/target/",
+                                     "build it with ./run setup (or mvn -f extensions/pom.xml package)")
+        providers = self.home / "providers"
+        for old in providers.glob("trustcircle-*.jar"):
+            if old.name not in {j.name for j in jars}:
+                old.unlink()
+        for jar in jars:
+            dest = providers / jar.name
+            if not dest.exists() or dest.read_bytes() != jar.read_bytes():
+                shutil.copy2(jar, dest)
+        return [providers / j.name for j in jars]
+
+    def _write_conf(self, tls: TlsFiles) -> bool:
+        conf = "\n".join([
+            "# Written by trustcircle local up; edits are overwritten.",
+            "db=dev-file",
+            "cache=local",  # one node: no JGroups cluster listening on the network
+            "health-enabled=true",
+            "metrics-enabled=true",
+            f"hostname={self.config.url}",
+            "http-enabled=false",
+            f"http-host={self.config.host}",
+            f"https-port={self.config.port}",
+            f"http-management-port={self.config.management_port}",
+            f"https-certificate-file={tls.server_cert}",
+            f"https-certificate-key-file={tls.server_key}",
+            "https-protocols=TLSv1.3,TLSv1.2",
+            f"truststore-paths={tls.ca_cert}",
+            "log=console",
+            "",
+        ])
+        path = self.home / "conf" / "keycloak.conf"
+        if path.exists() and path.read_text() == conf:
+            return False
+        path.write_text(conf)
+        return True
+
+    def _build_key(self, jars: list[Path]) -> str:
+        digest = hashlib.sha256((self.home / "conf" / "keycloak.conf").read_bytes())
+        for jar in jars:
+            digest.update(jar.name.encode() + jar.read_bytes())
+        return digest.hexdigest()
+
+    def _needs_build(self, jars: list[Path]) -> bool:
+        stamp = self.dir / "build.stamp"
+        return not stamp.exists() or stamp.read_text() != self._build_key(jars)
+
+    def _build(self, jars: list[Path]) -> None:
+        _progress("kc.sh build (configuration or providers changed; ~1 min)")
+        result = subprocess.run([str(self.home / "bin" / "kc.sh"), "build"], env=self._env(),
+                                capture_output=True, text=True, timeout=600, check=False)
+        if result.returncode != 0:
+            tail = "\n".join((result.stdout + result.stderr).splitlines()[-30:])
+            raise LocalServerError(f"kc.sh build failed:\n{tail}", "fix the cause above and run again")
+        (self.dir / "build.stamp").write_text(self._build_key(jars))
+
+    # --- running ---------------------------------------------------------------------------------
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["JAVA_OPTS_KC_HEAP"] = HEAP_OPTS
+        return env
+
+    def _admin_credentials(self) -> dict[str, str]:
+        if self.admin_file.exists():
+            data: dict[str, str] = json.loads(self.admin_file.read_text())
+            return data
+        if (self.home / "data" / "h2").exists():
+            raise LocalServerError(
+                f"the local Keycloak has data but its admin credentials file {self.admin_file} is missing",
+                "wipe the local server with: ./run local reset   (then ./run up)")
+        creds = {"username": "tc-admin", "password": secrets.token_urlsafe(24)}
+        write_private_json(self.admin_file, creds)
+        return creds
+
+    def _start(self, tls: TlsFiles) -> None:
+        for port in (self.config.port, self.config.management_port):
+            _check_port_free(self.config.host, port)
+        creds = self._admin_credentials()
+        env = self._env()
+        env["KC_BOOTSTRAP_ADMIN_USERNAME"] = creds["username"]
+        env["KC_BOOTSTRAP_ADMIN_PASSWORD"] = creds["password"]
+        _progress(f"starting Keycloak {self.version} at {self.config.url}")
+        with self.log_file.open("ab") as log:
+            proc = subprocess.Popen([str(self.home / "bin" / "kc.sh"), "start", "--optimized"],
+                                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    env=env, start_new_session=True, cwd=self.home)
+        self.pid_file.write_text(str(proc.pid))
+        self._wait_ready(proc, tls)
+
+    def _wait_ready(self, proc: subprocess.Popen[bytes], tls: TlsFiles) -> None:
+        started = time.monotonic()
+        next_note = started + 15
+        while time.monotonic() - started < START_TIMEOUT_S:
+            if proc.poll() is not None:
+                self.pid_file.unlink(missing_ok=True)
+                raise LocalServerError(
+                    f"Keycloak exited during start-up (code {proc.returncode}). Log tail:\n{self.log_tail()}",
+                    f"read {self.log_file}; a busy port or a bad provider jar are the usual causes")
+            if self._ready(tls):
+                _progress(f"Keycloak ready in {time.monotonic() - started:.0f} s")
+                return
+            if time.monotonic() > next_note:
+                _progress(f"waiting for Keycloak to be ready ({time.monotonic() - started:.0f} s)")
+                next_note += 15
+            time.sleep(1)
+        self.down()
+        raise LocalServerError(
+            f"Keycloak was not ready after {START_TIMEOUT_S} s. Log tail:\n{self.log_tail()}",
+            f"read {self.log_file}; the machine may be overloaded: run ./run up again")
+
+    def _ready(self, tls: TlsFiles) -> bool:
+        url = f"https://{self.config.host}:{self.config.management_port}/health/ready"
+        try:
+            return requests.get(url, verify=str(tls.ca_cert), timeout=5).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def _pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+        if _alive(pid) and "java" in _cmdline(pid) + _child_cmdlines(pid):
+            return pid
+        self.pid_file.unlink(missing_ok=True)
+        return None
+
+
+def _progress(message: str) -> None:
+    print(f"==> {message}", file=sys.stderr, flush=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _child_cmdlines(pid: int) -> str:
+    return " ".join(_cmdline(int(c)) for c in _children(pid))
+
+
+def _children(pid: int) -> Iterator[str]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    if path.exists():
+        yield from path.read_text().split()
+
+
+def _check_port_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as err:
+            raise LocalServerError(
+                f"port {host}:{port} is already in use by another program ({err.strerror})",
+                "stop that program, or choose other ports with TRUSTCIRCLE_KEYCLOAK_PORT / "
+                "TRUSTCIRCLE_MANAGEMENT_PORT") from err

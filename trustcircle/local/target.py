@@ -1,0 +1,56 @@
+"""A *target*: the Keycloak deployment trustcircle talks to (URL, CA bundle, admin credentials).
+
+The local runtime writes ``target.json`` for itself; any other deployment is described by the same
+three things (``TRUSTCIRCLE_TARGET`` names such a file). The credentials file is JSON
+``{"username": ..., "password": ...}`` with mode 0600; its content is never logged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from trustcircle.errors import ConfigurationError
+from trustcircle.settings import Paths
+
+
+def write_private_json(path: Path, data: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle)
+    os.chmod(path, 0o600)
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    ca_bundle: Path
+    admin_credentials: Path
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps({"url": self.url, "ca_bundle": str(self.ca_bundle),
+                                    "admin_credentials": str(self.admin_credentials)}, indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Target:
+        """The target named by ``TRUSTCIRCLE_TARGET``, else the local federation's."""
+        if path is None:
+            env = os.environ.get("TRUSTCIRCLE_TARGET")
+            path = Path(env) if env else Paths.from_env().local / "target.json"
+        if not path.exists():
+            raise ConfigurationError(f"no target description at {path}",
+                                     "start the local federation with ./run up, or set TRUSTCIRCLE_TARGET")
+        data = json.loads(path.read_text())
+        return cls(url=data["url"].rstrip("/"), ca_bundle=Path(data["ca_bundle"]),
+                   admin_credentials=Path(data["admin_credentials"]))
+
+    def credentials(self) -> tuple[str, str]:
+        try:
+            data = json.loads(self.admin_credentials.read_text())
+            return data["username"], data["password"]
+        except (OSError, ValueError, KeyError) as err:
+            raise ConfigurationError(f"cannot read admin credentials from {self.admin_credentials}",
+                                     "the file must be JSON with username and password") from err

@@ -1,0 +1,1 @@
+"""The declarative model of a federation: what ``realms/`` contains."""

@@ -6,6 +6,7 @@ invalid input or an unreachable Keycloak stops ``pulumi up`` before anything is 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pulumi
@@ -23,8 +24,15 @@ REACHABILITY_TIMEOUT_S = 10
 
 
 def _target_path(config: pulumi.Config) -> Path:
-    configured = config.get("target")
+    """Stack configuration first, then ``TRUSTCIRCLE_TARGET``, then the local federation's."""
+    configured = config.get("target") or os.environ.get("TRUSTCIRCLE_TARGET")
     return Path(configured) if configured else Paths.from_env().local / "target.json"
+
+
+def _realms_path(config: pulumi.Config) -> Path:
+    """Stack configuration first, then ``TRUSTCIRCLE_REALMS``, then ``realms/`` of the project."""
+    configured = config.get("realms") or os.environ.get("TRUSTCIRCLE_REALMS") or "realms"
+    return REPO_ROOT / configured
 
 
 def check_reachable(target: Target) -> None:
@@ -37,7 +45,7 @@ def check_reachable(target: Target) -> None:
 
 def build(config: pulumi.Config) -> Federation:
     try:
-        federation = load_federation([REPO_ROOT / (config.get("realms") or "realms")])
+        federation = load_federation([_realms_path(config)])
         target_path = _target_path(config)
         target = Target.load(target_path)
         check_reachable(target)

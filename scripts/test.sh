@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Every linter and test of trustcircle, in the order that fails fastest. Run through ./run test
+# (which sets up the tool chain first); CI runs exactly that.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib.sh
+source "$ROOT/scripts/lib.sh"
+cd "$ROOT"
+mkdir -p reports
+
+if [ "${CI:-}" = "true" ]; then
+  # CI leaves nothing running behind it
+  trap 'python -m trustcircle local down >/dev/null 2>&1 || true' EXIT
+fi
+
+tc_log "ruff"
+ruff check .
+tc_log "mypy (strict on the trustcircle package)"
+mypy
+tc_log "Java extension: mvn verify"
+mvn -B -q -f extensions/pom.xml -Dkeycloak.version="$KEYCLOAK_VERSION" verify
+
+tc_log "local federation: Keycloak up, realms applied with pulumi up"
+tc_cli local up
+tc_pulumi_up
+
+tc_log "pytest: unit tests, live tests against Keycloak, conformance suite"
+set +e
+python -m pytest tests conformance --junitxml=reports/junit.xml "$@"
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then
+  echo "trustcircle: pytest collected no tests: the suite is misconfigured (this is a failure)" >&2
+  exit 1
+fi
+exit "$rc"

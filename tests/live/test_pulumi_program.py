@@ -1,0 +1,57 @@
+"""The Pulumi program against the live local Keycloak: idempotent, and it refuses bad situations
+(invalid realms/, unreachable Keycloak) before touching anything."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from trustcircle.settings import REPO_ROOT
+
+STACK = os.environ.get("TRUSTCIRCLE_STACK", "local")
+TIMEOUT_S = 900
+
+
+
+def _pulumi(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["pulumi", *args, "--stack", STACK, "--non-interactive"], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=TIMEOUT_S, check=False,
+                          env={**os.environ, **(env or {})})
+
+
+def test_second_pulumi_up_changes_nothing() -> None:
+    result = _pulumi("up", "--yes", "--skip-preview", "--expect-no-changes", "--json")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    summary = json.loads(result.stdout)
+    changes = {k: v for k, v in summary.get("changeSummary", {}).items() if k != "same"}
+    assert changes == {}, summary.get("changeSummary")
+
+
+def test_refresh_finds_no_drift_on_a_converged_federation() -> None:
+    result = _pulumi("preview", "--refresh", "--expect-no-changes", "--diff")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_invalid_realms_stop_the_preview_before_any_change(tmp_path: Path) -> None:
+    broken = tmp_path / "realms"
+    shutil.copytree(REPO_ROOT / "realms", broken)
+    conv = broken / "conventions" / "cnaf-cd33.yaml"
+    conv.write_text(conv.read_text().replace("verified_by: caf33.verifier", "verified_by: caf33.admin"))
+    result = _pulumi("preview", env={"TRUSTCIRCLE_REALMS": str(broken)})
+    assert result.returncode != 0
+    assert "TC302" in result.stdout + result.stderr
+    assert "nothing was applied" in result.stdout + result.stderr
+
+
+def test_unreachable_keycloak_is_one_clear_message(tmp_path: Path) -> None:
+    target = tmp_path / "target.json"
+    target.write_text(json.dumps({"url": "https://127.0.0.1:1", "ca_bundle": str(tmp_path / "ca.pem"),
+                                  "admin_credentials": str(tmp_path / "admin.json")}))
+    result = _pulumi("preview", env={"TRUSTCIRCLE_TARGET": str(target)})
+    assert result.returncode != 0
+    assert "https://127.0.0.1:1 is unreachable" in result.stdout + result.stderr

@@ -1,0 +1,45 @@
+"""The compiler: deterministic, and the convention window becomes UTC instants the gate reads."""
+
+from __future__ import annotations
+
+from trustcircle.compiler import ids
+from trustcircle.compiler.compile import compile_federation
+from trustcircle.compiler.environment import Environment
+from trustcircle.model.loader import load_federation
+from trustcircle.settings import REPO_ROOT
+
+ENV = Environment(public_url="https://kc.example:8443")
+
+
+def _compile() -> list[str]:
+    return [o.canonical() for o in compile_federation(load_federation([REPO_ROOT / "realms"]), ENV)]
+
+
+def test_compilation_is_deterministic() -> None:
+    assert _compile() == _compile()
+
+
+def test_convention_group_carries_the_window_in_utc_and_the_granted_rubriques() -> None:
+    objects = {o.ref.name: o for o in compile_federation(load_federation([REPO_ROOT / "realms"]), ENV)}
+    group = objects["cnaf/group//cd33/cdap"]
+    attrs = group.spec["attributes"]
+    assert attrs[ids.CONVENTION_VALID_FROM_ATTR] == ["2025-12-31T23:00:00Z"]  # 2026-01-01 in Paris
+    assert attrs[ids.CONVENTION_VALID_UNTIL_ATTR] == ["2028-12-31T23:00:00Z"]  # end of 2028-12-31
+    assert attrs[ids.CONVENTION_STATUS_ATTR] == ["verified"]
+    assert group.spec["clientRoles"] == {"urn:trustcircle:sp:cdap": ["adresse", "dossier", "droits", "rsa"]}
+
+
+def test_organisation_without_convention_is_brokered_but_joins_no_convention_group() -> None:
+    objects = {o.ref.name: o for o in compile_federation(load_federation([REPO_ROOT / "realms"]), ENV)}
+    idp = objects["cnaf/identity_provider/ccas-bordeaux"].spec
+    groups = [m["config"]["group"] for m in idp["mappers"] if "group" in m["config"]]
+    assert groups == ["/ccas-bordeaux"]
+    assert idp["postBrokerLoginFlowAlias"] == ids.POST_BROKER_FLOW_ALIAS
+    assert idp["config"]["wantAssertionsSigned"] == "true"
+    assert idp["config"]["nameIDPolicyFormat"] == ids.SAML_PERSISTENT
+
+
+def test_every_dependency_is_an_object_of_the_state() -> None:
+    objects = compile_federation(load_federation([REPO_ROOT / "realms"]), ENV)
+    names = {o.ref.name for o in objects}
+    assert all(dep.name in names for o in objects for dep in o.depends_on)

@@ -1,0 +1,26 @@
+"""Projection of Keycloak's answers onto the managed fields (pure logic)."""
+
+from __future__ import annotations
+
+from trustcircle.keycloak.project import changed_fields, project
+
+
+def test_fields_keycloak_adds_are_ignored_and_lists_compare_unordered() -> None:
+    desired = {"enabled": True, "redirectUris": ["b", "a"], "attributes": {"x": "1"}}
+    current = {"enabled": "true", "redirectUris": ["a", "b"], "attributes": {"x": "1", "y": "2"}, "id": "42"}
+    observed = project(current, desired)
+    assert observed == {"enabled": True, "redirectUris": ["a", "b"], "attributes": {"x": "1"}}
+    assert changed_fields(observed, desired) == []
+
+
+def test_a_mapper_added_by_hand_is_drift() -> None:
+    desired = {"protocolMappers": [{"name": "m1", "config": {"a": "1"}}]}
+    current = {"protocolMappers": [{"name": "m1", "config": {"a": "1"}, "id": "x"}, {"name": "rogue", "config": {}}]}
+    observed = project(current, desired)
+    assert observed["protocolMappers"][-1] == {"name": "rogue", "unmanaged": True}
+    assert changed_fields(observed, desired) == ["protocolMappers"]
+
+
+def test_a_changed_managed_value_is_reported() -> None:
+    desired = {"attributes": {"x": "1"}, "name": "n"}
+    assert changed_fields(project({"attributes": {"x": "2"}, "name": "n"}, desired), desired) == ["attributes"]

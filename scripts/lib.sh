@@ -76,7 +76,7 @@ tc_setup_keycloak_dist() {
   [ -f "$dist" ] && return 0
   tc_log "fetching Keycloak $KEYCLOAK_VERSION from Maven Central (first time only)"
   tmp=$(mktemp -d)
-  mvn -B -q dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:tar.gz" \
+  mvn -B -q -Dstyle.color=never dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:tar.gz" \
       -DoutputDirectory="$tmp" -Dmdep.overWriteReleases=true >&2 \
     || { rm -rf "$tmp"; tc_die "Maven could not fetch org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION" \
            "check Maven's repository access (mvn -v; ~/.m2/settings.xml) and run again"; }
@@ -102,7 +102,7 @@ tc_setup_extension() {
   h=$(tc_extension_hash)
   [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$h" ] && return 0
   tc_log "building the Keycloak extension against Keycloak $KEYCLOAK_VERSION"
-  mvn -B -q -f "$ROOT/extensions/pom.xml" -Dkeycloak.version="$KEYCLOAK_VERSION" -DskipTests package >&2 \
+  mvn -B -q -Dstyle.color=never -f "$ROOT/extensions/pom.xml" -Dkeycloak.version="$KEYCLOAK_VERSION" -DskipTests package >&2 \
     || tc_die "the extension did not build" "read Maven's output above; build alone with: mvn -f extensions/pom.xml package"
   mkdir -p "$(dirname "$stamp")" && echo "$h" > "$stamp"
 }

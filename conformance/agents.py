@@ -42,6 +42,6 @@ def delete_agent(admin: Admin, agent: Agent, provider_realm: str, idp_alias: str
     """
     for user in admin.get(f"/{q(provider_realm)}/users?search={q(agent.username)}&briefRepresentation=true"):
         links = admin.get(f"/{q(provider_realm)}/users/{user['id']}/federated-identity")
-        if agent.username in (user.get("email") or "") and any(l["identityProvider"] == idp_alias for l in links):
+        if agent.username in (user.get("email") or "") and any(link["identityProvider"] == idp_alias for link in links):
             admin.delete(f"/{q(provider_realm)}/users/{user['id']}")
     admin.delete(f"/{q(agent.realm)}/users/{agent.user_id}")

@@ -47,7 +47,7 @@ _tc_pulumi_version() {
   # shellcheck disable=SC1091
   v="$(set -a; source "$_tc_pulumi_root/versions.env" >/dev/null 2>&1; printf '%s' "${PULUMI_VERSION:-}")"
   [[ "$v" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] \
-    || { _tc_pulumi_fail "PULUMI_VERSION in versions.env is '${v}', not a version like 3.259.0" \
+    || { _tc_pulumi_fail "PULUMI_VERSION in versions.env is '${v}', not a version like X.Y.Z" \
            "set PULUMI_VERSION=X.Y.Z in versions.env"; return 1; }
   printf '%s' "$v"
 }
@@ -104,7 +104,10 @@ _tc_pulumi_explain_go_error() {  # logfile version
   if grep -qE '403 Forbidden|410 Gone|404 Not Found|not available|unknown revision|invalid version' "$1"; then
     _tc_pulumi_fail "the Go module proxy refused a module that Pulumi $2 needs (see above)" \
       "pick a PULUMI_VERSION whose modules the proxy serves (check: go mod download -json github.com/pulumi/pulumi/pkg/v3@vX.Y.Z github.com/pulumi/pulumi/sdk/v3@vX.Y.Z), then set it in versions.env and in pulumi-tools/go.mod (go get … && go mod tidy)"
-  elif grep -qE 'missing go.sum entry|updates to go.mod needed|go.mod file indicates go' "$1"; then
+  elif grep -qE 'requires go >=|GOTOOLCHAIN' "$1"; then
+    _tc_pulumi_fail "this Go is older than Pulumi's go.mod asks for and may not fetch a newer one (see above)" \
+      "unset GOTOOLCHAIN (or set GOTOOLCHAIN=auto) so that Go fetches the toolchain it needs, or install that Go"
+  elif grep -qE 'missing go.sum entry|updates to go.mod needed' "$1"; then
     _tc_pulumi_fail "scripts/toolchain/pulumi-tools/go.mod or go.sum is out of date (see above)" \
       "cd scripts/toolchain/pulumi-tools && go mod tidy"
   elif grep -qE 'dial tcp|no such host|connection refused|i/o timeout|TLS handshake' "$1"; then
@@ -123,19 +126,23 @@ _tc_pulumi_build() {  # version dest fingerprint
   _tc_pulumi_check_gomod "$ver" || return 1
 
   mkdir -p "$(dirname "$dest")" || { _tc_pulumi_fail "cannot create $(dirname "$dest")"; return 1; }
+  # Under the lock no other build runs, so any leftover is from a killed one (kill -9, power loss).
+  [ "${_tc_pulumi_locked:-}" != 1 ] || rm -rf "$(dirname "$dest")/.building-$ver".* "$dest.old"
   tmp="$(mktemp -d "$(dirname "$dest")/.building-$ver.XXXXXX")" && chmod 0755 "$tmp" || return 1
-  # shellcheck disable=SC2064  # expand $tmp now: the trap outlives this function's locals
+  # Expand $tmp now: the traps outlive this function's locals.
+  # shellcheck disable=SC2064
   trap "rm -rf '$tmp'" EXIT
+  # shellcheck disable=SC2064
   trap "rm -rf '$tmp'; exit 130" INT TERM
   log="$tmp/go.log"
   mkdir "$tmp/bin" || return 1
 
-  _tc_pulumi_log "building pulumi v$ver from Go modules (first time only, ~10 min on 2 cores; needs ~2 GB in the Go caches)…"
+  _tc_pulumi_log "building pulumi v$ver from Go modules (first time only, ~3 min on 2 cores; ~1.5 GB of modules and ~1.6 GB of build cache)…"
   start=$SECONDS
   ldflags="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$ver"
   # CGO off: static binaries, no C compiler needed (as Pulumi's own releases). GOWORK off: a go.work
   # above the repo must not change what is built. -mod=readonly: go.mod/go.sum are the whole truth.
-  if ! (cd "$_tc_pulumi_tools" && CGO_ENABLED=0 GOWORK=off GOFLAGS= "$go" build -mod=readonly -trimpath \
+  if ! (cd "$_tc_pulumi_tools" && CGO_ENABLED=0 GOWORK=off GOFLAGS='' "$go" build -mod=readonly -trimpath \
           -buildvcs=false -ldflags "$ldflags" -o "$tmp/bin/" \
           github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ./cmd/pulumi-language-python) >"$log" 2>&1; then
     cat "$log" >&2
@@ -144,16 +151,18 @@ _tc_pulumi_build() {  # version dest fingerprint
   fi
 
   # The exec shim and the dynamic-provider plugin are Python/sh scripts shipped in the sdk module.
-  sdkdir="$(cd "$_tc_pulumi_tools" && GOWORK=off GOFLAGS= "$go" list -mod=readonly -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3 2>"$log")"
+  sdkdir="$(cd "$_tc_pulumi_tools" && GOWORK=off GOFLAGS='' "$go" list -mod=readonly -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3 2>"$log")"
   if [ -z "$sdkdir" ] || [ ! -f "$sdkdir/python/cmd/pulumi-language-python-exec" ] \
      || [ ! -f "$sdkdir/python/dist/pulumi-resource-pulumi-python" ]; then
     cat "$log" >&2
     _tc_pulumi_fail "cannot find python/cmd/pulumi-language-python-exec and python/dist/pulumi-resource-pulumi-python in the sdk/v3 module (${sdkdir:-not downloaded})"
     return 1
   fi
-  install -m 0755 "$sdkdir/python/cmd/pulumi-language-python-exec" "$tmp/bin/pulumi-language-python-exec" \
-    && install -m 0755 "$sdkdir/python/dist/pulumi-resource-pulumi-python" "$tmp/bin/pulumi-resource-pulumi-python" \
-    || { _tc_pulumi_fail "cannot copy the Python scripts from $sdkdir"; return 1; }
+  if ! install -m 0755 "$sdkdir/python/cmd/pulumi-language-python-exec" "$tmp/bin/pulumi-language-python-exec" \
+     || ! install -m 0755 "$sdkdir/python/dist/pulumi-resource-pulumi-python" "$tmp/bin/pulumi-resource-pulumi-python"; then
+    _tc_pulumi_fail "cannot copy the Python scripts from $sdkdir"
+    return 1
+  fi
 
   # Smoke test before the result becomes visible.
   local got
@@ -166,7 +175,7 @@ _tc_pulumi_build() {  # version dest fingerprint
   printf '%s\n' "$fp" >"$tmp/fingerprint"
   # Into place: a stale build (other fingerprint) is moved aside first; `mv -T` never nests into a dir.
   if [ -e "$dest" ]; then
-    mv -T "$dest" "$tmp.old" && rm -rf "$tmp.old"
+    mv -T "$dest" "$dest.old" && rm -rf "$dest.old"
   fi
   mv -T "$tmp" "$dest" || { _tc_pulumi_fail "cannot move the build into $dest"; return 1; }
   trap - EXIT INT TERM
@@ -202,6 +211,7 @@ tc_pulumi_ensure() {
       if command -v flock >/dev/null 2>&1; then
         exec 9>"$(dirname "$cache")/.lock-$ver"
         flock 9 || exit 1
+        _tc_pulumi_locked=1
       fi
       _tc_pulumi_cache_ready "$cache" "$fp" || _tc_pulumi_build "$ver" "$cache" "$fp"
     ) || return 1

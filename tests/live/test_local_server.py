@@ -35,8 +35,10 @@ def test_old_tls_versions_are_refused(target: Target, version: ssl.TLSVersion) -
 
 
 @pytest.mark.parametrize("version", [ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3])
-def test_tls_12_and_13_are_served_with_a_certificate_of_the_local_ca(target: Target, version: ssl.TLSVersion) -> None:
-    assert _handshake(target, version) == {ssl.TLSVersion.TLSv1_2: "TLSv1.2", ssl.TLSVersion.TLSv1_3: "TLSv1.3"}[version]
+def test_tls_12_and_13_are_served_with_a_certificate_of_the_local_ca(target: Target,
+                                                                     version: ssl.TLSVersion) -> None:
+    expected = {ssl.TLSVersion.TLSv1_2: "TLSv1.2", ssl.TLSVersion.TLSv1_3: "TLSv1.3"}[version]
+    assert _handshake(target, version) == expected
 
 
 def test_the_extension_is_loaded_by_the_server(admin: Admin) -> None:

@@ -38,9 +38,10 @@ def _post_broker_flow(realm: str) -> DesiredObject:
 def _convention_group(provider: Provider, conv: Convention, form: MembershipForm, zone: ZoneInfo) -> DesiredObject:
     service = next(s for s in provider.services if s.id == form.service)
     realm = Ref("realm", provider.realm, provider.realm)
-    spec = {
+    path = f"/{conv.organisation}/{form.service}"
+    spec: dict[str, Any] = {
         "name": form.service,
-        "path": f"/{conv.organisation}/{form.service}",
+        "path": path,
         "attributes": {
             ids.CONVENTION_ID_ATTR: [conv.id],
             ids.CONVENTION_SERVICE_ATTR: [form.service],
@@ -53,7 +54,7 @@ def _convention_group(provider: Provider, conv: Convention, form: MembershipForm
         "clientRoles": {service.entity_id: sorted(form.rubriques)},
     }
     parent = Ref("group", provider.realm, f"/{conv.organisation}")
-    return DesiredObject(Ref("group", provider.realm, spec["path"]), spec,
+    return DesiredObject(Ref("group", provider.realm, path), spec,
                          (realm, parent, Ref("client", provider.realm, service.entity_id)))
 
 

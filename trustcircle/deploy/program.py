@@ -38,7 +38,7 @@ def _realms_path(config: pulumi.Config) -> Path:
 def check_reachable(target: Target) -> None:
     try:
         requests.get(f"{target.url}/realms/master", verify=str(target.ca_bundle), timeout=REACHABILITY_TIMEOUT_S)
-    except requests.RequestException as err:
+    except (requests.RequestException, OSError) as err:
         raise KeycloakApiError(f"Keycloak at {target.url} is unreachable ({type(err).__name__})",
                                "start it (./run local up) or fix trustcircle:target; nothing was changed") from err
 

@@ -11,7 +11,8 @@ from trustcircle.keycloak.project import project
 class RealmHandler:
     def read(self, admin: Admin, realm: str, key: str, spec: dict[str, Any]) -> dict[str, Any] | None:
         current = admin.get(f"/{q(realm)}", missing_ok=True)
-        return None if current is None else project(current, spec)  # type: ignore[no-any-return]
+        observed: dict[str, Any] | None = None if current is None else project(current, spec)
+        return observed
 
     def create(self, admin: Admin, realm: str, key: str, spec: dict[str, Any]) -> None:
         admin.post("", spec)

@@ -110,7 +110,8 @@ class LocalKeycloak:
         return self._pid() is not None
 
     def status(self) -> dict[str, object]:
-        tls = TlsFiles(self.dir / "tls" / "ca.pem", self.dir / "tls" / "server.pem", self.dir / "tls" / "server-key.pem")
+        tls_dir = self.dir / "tls"
+        tls = TlsFiles(tls_dir / "ca.pem", tls_dir / "server.pem", tls_dir / "server-key.pem")
         ready = self.running() and tls.ca_cert.exists() and self._ready(tls)
         return {"version": self.version, "url": self.config.url, "pid": self._pid(), "ready": ready,
                 "home": str(self.home), "log": str(self.log_file)}

@@ -1,35 +1,16 @@
-"""Fixtures of the conformance suite. The target is the local federation unless TRUSTCIRCLE_TARGET
-names another deployment's target file (URL, CA bundle, admin credentials file)."""
+"""Fixtures of the conformance suite (``target`` and ``admin`` come from the root conftest.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
 from conformance.agents import Agent, create_agent, delete_agent
 from trustcircle.keycloak.admin import Admin
-from trustcircle.local.target import Target
 from trustcircle.model.loader import load_federation
 from trustcircle.model.schema import Federation
 from trustcircle.settings import REPO_ROOT
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
-            item.add_marker(pytest.mark.live)
-
-
-@pytest.fixture(scope="session")
-def target() -> Target:
-    return Target.load()
-
-
-@pytest.fixture(scope="session")
-def admin(target: Target) -> Admin:
-    return Admin(target)
 
 
 @pytest.fixture(scope="session")

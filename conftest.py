@@ -1,4 +1,8 @@
-"""Live tests run against the local federation that ./run test has started and applied."""
+"""Fixtures shared by tests/live/ and conformance/: the target deployment and its admin API.
+
+The target is the local federation unless TRUSTCIRCLE_TARGET names another deployment's target
+file (URL, CA bundle, admin credentials file). Tests under those folders are marked ``live``.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,12 @@ import pytest
 from trustcircle.keycloak.admin import Admin
 from trustcircle.local.target import Target
 
+LIVE_DIRS = (Path(__file__).parent / "tests" / "live", Path(__file__).parent / "conformance")
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+        if any(Path(str(item.fspath)).is_relative_to(d) for d in LIVE_DIRS):
             item.add_marker(pytest.mark.live)
 
 

@@ -144,5 +144,6 @@ tc_pulumi_up() {
   local stack="${TRUSTCIRCLE_STACK:-local}"
   (cd "$ROOT" && { pulumi stack select "$stack" 2>/dev/null || pulumi stack init "$stack" --non-interactive >&2; })
   tc_log "pulumi up (stack $stack)"
-  tc_pulumi up --yes --stack "$stack" --skip-preview --non-interactive "$@"
+  # --refresh: objects changed by hand in Keycloak (drift) are read back and put right
+  tc_pulumi up --yes --refresh --stack "$stack" --skip-preview --non-interactive "$@"
 }

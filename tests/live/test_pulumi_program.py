@@ -10,6 +10,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from trustcircle.keycloak.admin import Admin
+from trustcircle.keycloak.client import find_client
 from trustcircle.local.target import Target
 from trustcircle.settings import REPO_ROOT
 
@@ -56,3 +58,18 @@ def test_unreachable_keycloak_is_one_clear_message(tmp_path: Path) -> None:
     result = _pulumi("preview", env={"TRUSTCIRCLE_TARGET": str(target)})
     assert result.returncode != 0
     assert "https://127.0.0.1:1 is unreachable" in result.stdout + result.stderr
+
+
+def test_a_redirect_uri_edited_by_hand_is_reported_and_put_back(admin: Admin) -> None:
+    client = find_client(admin, "cnaf", "urn:trustcircle:sp:cdap")
+    assert client is not None
+    wanted = client["redirectUris"]
+    admin.put(f"/cnaf/clients/{client['id']}", {**client, "redirectUris": ["https://attacker.example/acs"]})
+
+    preview = _pulumi("preview", "--refresh", "--diff")
+    assert "attacker.example" in preview.stdout and "1 to update" in preview.stdout, preview.stdout[-3000:]
+
+    up = _pulumi("up", "--yes", "--refresh", "--skip-preview")
+    assert up.returncode == 0 and "1 updated" in up.stdout, up.stdout[-3000:]
+    restored = find_client(admin, "cnaf", "urn:trustcircle:sp:cdap")
+    assert restored is not None and restored["redirectUris"] == wanted

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -35,13 +36,14 @@ def _edit(realms: Path, rel: str, old: str, new: str) -> None:
 
 @pytest.mark.parametrize(("old", "new", "expected"), [
     ("verified_by: caf33.verifier@caf.example", "verified_by: caf33.admin@caf.example",
-     ("cnaf-cd33.yaml", 10, "verified_by", "TC302")),
-    ("organisation: cd33", "organisation: cd34", ("cnaf-cd33.yaml", 5, "organisation", "TC201")),
+     ("cnaf-cd33.yaml", 11, "convention.verified_by", "TC302")),
+    ("organisation: cd33", "organisation: cd34", ("cnaf-cd33.yaml", 6, "convention.organisation", "TC201")),
     ("rubriques: [dossier, droits, adresse, rsa]", "rubriques: [dossier, droits, adresse, horoscope]",
-     ("cnaf-cd33.yaml", 14, "forms.0.rubriques.3", "TC204")),
-    ("valid_until: 2028-12-31", "valid_until: 2025-12-31", ("cnaf-cd33.yaml", 16, "forms.0.valid_until", "TC401")),
-    ("status: verified", "status: approved", ("cnaf-cd33.yaml", 8, "convention.status", "TC010")),
-    ("amendment: 0", "amendment: 0\n  amendment: 1", ("cnaf-cd33.yaml", 8, "$", "TC002")),
+     ("cnaf-cd33.yaml", 15, "convention.forms.0.rubriques.3", "TC204")),
+    ("valid_until: 2028-12-31", "valid_until: 2025-12-31",
+     ("cnaf-cd33.yaml", 17, "convention.forms.0.valid_until", "TC401")),
+    ("status: verified", "status: approved", ("cnaf-cd33.yaml", 9, "convention.status", "TC010")),
+    ("amendment: 0", "amendment: 0\n  amendment: 1", ("cnaf-cd33.yaml", 9, "$", "TC002")),
 ])
 def test_each_error_is_located_with_its_rule(realms_copy: Path, old: str, new: str,
                                              expected: tuple[str, int, str, str]) -> None:
@@ -61,5 +63,20 @@ def test_cli_prints_every_problem_with_a_hint_and_fails(realms_copy: Path, capsy
     _edit(realms_copy, CONVENTION, "provider: cnaf", "provider: cpam")
     assert main(["validate", str(realms_copy)]) == 1
     err = capsys.readouterr().err
-    assert "cnaf-cd33.yaml:6:3: TC202 at provider: unknown provider 'cpam'" in err
+    assert "cnaf-cd33.yaml:7:3: TC202 at convention.provider: unknown provider 'cpam'" in err
     assert "hint:" in err and "nothing was applied" in err
+
+
+def test_github_format_annotates_the_pull_request(realms_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _edit(realms_copy, CONVENTION, "provider: cnaf", "provider: cpam")
+    assert main(["validate", "--format", "github", str(realms_copy)]) == 1
+    line = capsys.readouterr().out.strip()
+    assert line.startswith(f"::error file={realms_copy / CONVENTION},line=7,col=3,title=TC202::")
+
+
+def test_json_format_lists_every_issue(realms_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _edit(realms_copy, CONVENTION, "provider: cnaf", "provider: cpam")
+    assert main(["validate", "--format", "json", str(realms_copy)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False
+    assert [(i["rule"], i["line"], i["path"]) for i in report["issues"]] == [("TC202", 7, "convention.provider")]

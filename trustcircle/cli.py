@@ -51,11 +51,33 @@ def _local_reset(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from trustcircle.model.issues import ValidationFailed, render_issues
     from trustcircle.model.loader import load_federation
 
-    federation = load_federation(args.paths)
-    print(f"ok: {len(federation.organisations)} organisations, {len(federation.providers)} providers, "
-          f"{len(federation.conventions)} conventions")
+    try:
+        federation = load_federation(args.paths)
+    except ValidationFailed as failed:
+        out, text = render_issues(failed.issues, args.format)
+        print(text, file=sys.stdout if out == "stdout" else sys.stderr)
+        return 1
+    if args.format == "json":
+        print(json.dumps({"ok": True, "issues": []}))
+    else:
+        print(f"ok: {len(federation.organisations)} organisations, {len(federation.providers)} providers, "
+              f"{len(federation.conventions)} conventions")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from trustcircle.model import jsonschema
+
+    if args.check:
+        if jsonschema.is_current():
+            return 0
+        print(f"{jsonschema.SCHEMA_PATH} is out of date; regenerate it with: ./run schema", file=sys.stderr)
+        return 1
+    jsonschema.write()
+    print(f"wrote {jsonschema.SCHEMA_PATH}")
     return 0
 
 
@@ -84,7 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="validate the declarative model")
     validate.add_argument("paths", nargs="*", default=["realms"])
+    validate.add_argument("--format", choices=["human", "json", "github"], default="human",
+                          help="human (default), json, or GitHub workflow annotations for pull requests")
     validate.set_defaults(func=_validate)
+
+    schema = sub.add_parser("schema", help="write schema/trustcircle.schema.json from the model")
+    schema.add_argument("--check", action="store_true", help="exit 1 when the committed schema is out of date")
+    schema.set_defaults(func=_schema)
 
     comp = sub.add_parser("compile", help="print the desired Keycloak state as JSON")
     comp.add_argument("paths", nargs="*", default=["realms"])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 
 from trustcircle.errors import ModelError
 
@@ -19,6 +20,21 @@ class Issue:
 
     def render(self) -> str:
         return f"{self.file}:{self.line}:{self.column}: {self.rule} at {self.path}: {self.message}\n  hint: {self.hint}"
+
+    def github(self) -> str:
+        """A GitHub Actions workflow command: an annotation on the pull request's diff."""
+        text = f"{self.message} ({self.path}). Fix: {self.hint}"
+        escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::error file={self.file},line={self.line},col={self.column},title={self.rule}::{escaped}"
+
+
+def render_issues(issues: list[Issue], fmt: str) -> tuple[str, str]:
+    """(stream, text) for the issues in the given format: human, json or github."""
+    if fmt == "json":
+        return "stdout", json.dumps({"ok": False, "issues": [asdict(i) for i in issues]}, indent=2, ensure_ascii=False)
+    if fmt == "github":
+        return "stdout", "\n".join(i.github() for i in issues)
+    return "stderr", ValidationFailed(issues).render()
 
 
 class ValidationFailed(ModelError):

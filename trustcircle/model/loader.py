@@ -31,8 +31,8 @@ MAX_FILE_BYTES = 1_000_000
 class Located:
     """A model object with the file and YAML node it came from, to locate later findings."""
 
-    def __init__(self, file: str, node: CommentedMap, obj: BaseModel) -> None:
-        self.file, self.node, self.obj = file, node, obj
+    def __init__(self, file: str, kind: str, node: CommentedMap, obj: BaseModel) -> None:
+        self.file, self.kind, self.node, self.obj = file, kind, node, obj
 
     def where(self, path: Sequence[str | int]) -> tuple[int, int]:
         return locate(self.node, path)
@@ -99,7 +99,7 @@ def _load_file(path: Path, issues: list[Issue]) -> Located | None:
             issues.append(Issue(name, line, col, ".".join(map(str, loc)), "TC010", e["msg"],
                                 "see docs/reference for the field's type and allowed values"))
         return None
-    return Located(name, node[kind], obj)
+    return Located(name, kind, node[kind], obj)
 
 
 def load_federation(paths: Iterable[str | Path]) -> Federation:

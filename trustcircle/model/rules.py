@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 def _issue(item: Located, path: list[str | int], rule: str, message: str, hint: str) -> Issue:
     line, col = item.where(path)
-    return Issue(item.file, line, col, ".".join(map(str, path)), rule, message, hint)
+    return Issue(item.file, line, col, ".".join(map(str, [item.kind, *path])), rule, message, hint)
 
 
 def _unique_ids(items: list[Located], what: str) -> Iterator[Issue]:

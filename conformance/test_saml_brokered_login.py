@@ -44,7 +44,9 @@ def test_agent_with_convention_gets_signed_assertion_with_habilitations(
     assert assertion.name_id_format == PERSISTENT
     assert "@" not in assertion.name_id and agent.username not in assertion.name_id
     convention = next(c for c in federation.conventions if c.organisation == "cd33")
-    granted = next(f for f in convention.forms if f.service == "cdap").rubriques
+    effective = convention.effective()
+    assert effective is not None
+    granted = next(f for f in effective.forms if f.service == "cdap").rubriques
     assert sorted(assertion.attributes.get("habilitation", [])) == sorted(granted), assertion.attributes
 
 

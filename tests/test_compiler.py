@@ -26,7 +26,26 @@ def test_convention_group_carries_the_window_in_utc_and_the_granted_rubriques() 
     assert attrs[ids.CONVENTION_VALID_FROM_ATTR] == ["2025-12-31T23:00:00Z"]  # 2026-01-01 in Paris
     assert attrs[ids.CONVENTION_VALID_UNTIL_ATTR] == ["2028-12-31T23:00:00Z"]  # end of 2028-12-31
     assert attrs[ids.CONVENTION_STATUS_ATTR] == ["verified"]
-    assert group.spec["clientRoles"] == {"urn:trustcircle:sp:cdap": ["adresse", "dossier", "droits", "rsa"]}
+    assert attrs["trustcircle.convention.amendment"] == ["1"]  # the re-verified amendment is in force
+    granted = ["adresse", "dossier", "droits", "ressources", "rsa"]
+    assert group.spec["clientRoles"] == {"urn:trustcircle:sp:cdap": granted}
+
+
+def test_only_verified_amendments_and_conventions_are_compiled() -> None:
+    objects = {o.ref.name: o for o in compile_federation(load_federation([REPO_ROOT / "realms"]), ENV)}
+    amended = objects["cnaf/group//cpam69/cdap"].spec  # amendment 1 awaits verification
+    assert amended["attributes"]["trustcircle.convention.amendment"] == ["0"]
+    assert amended["clientRoles"] == {"urn:trustcircle:sp:cdap": ["adresse", "dossier", "droits"]}
+    assert "cnaf/group//ccas-bordeaux/cdap" not in objects  # rejected: nothing granted
+    assert "cnaf/group//chu-bordeaux/cdap" in objects  # expired: the gate refuses it at login
+
+
+def test_an_external_saml_identity_provider_is_brokered_from_its_metadata() -> None:
+    objects = {o.ref.name: o for o in compile_federation(load_federation([REPO_ROOT / "realms"]), ENV)}
+    config = objects["cnaf/identity_provider/chu-bordeaux"].spec["config"]
+    assert config["idpEntityId"] == "https://idp.chu-bordeaux.example/saml"
+    assert config["metadataDescriptorUrl"] == "https://127.0.0.1:8643/idp/metadata"
+    assert not any(name.startswith("chu-bordeaux/") for name in objects)  # no realm of its own
 
 
 def test_organisation_without_convention_is_brokered_but_joins_no_convention_group() -> None:

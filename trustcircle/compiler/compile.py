@@ -35,7 +35,8 @@ def _post_broker_flow(realm: str) -> DesiredObject:
     return DesiredObject(Ref("flow", realm, ids.POST_BROKER_FLOW_ALIAS), spec, (Ref("realm", realm, realm),))
 
 
-def _convention_group(provider: Provider, conv: Convention, form: MembershipForm, zone: ZoneInfo) -> DesiredObject:
+def _convention_group(provider: Provider, conv: Convention, number: int, form: MembershipForm,
+                      zone: ZoneInfo) -> DesiredObject:
     service = next(s for s in provider.services if s.id == form.service)
     realm = Ref("realm", provider.realm, provider.realm)
     path = f"/{conv.organisation}/{form.service}"
@@ -49,7 +50,7 @@ def _convention_group(provider: Provider, conv: Convention, form: MembershipForm
             ids.CONVENTION_VALID_FROM_ATTR: [_instant(form.valid_from, zone)],
             ids.CONVENTION_VALID_UNTIL_ATTR: [_instant(form.valid_until + dt.timedelta(days=1), zone)],
             "trustcircle.convention.profile": [form.profile],
-            "trustcircle.convention.amendment": [str(conv.amendment)],
+            "trustcircle.convention.amendment": [str(number)],
         },
         "clientRoles": {service.entity_id: sorted(form.rubriques)},
     }
@@ -60,9 +61,12 @@ def _convention_group(provider: Provider, conv: Convention, form: MembershipForm
 
 def _organisation(provider: Provider, org: Organisation, env: Environment,
                   convention_groups: list[Ref]) -> Iterator[DesiredObject]:
-    org_realm = Ref("realm", org.realm, org.realm)
-    broker = broker_client(provider, org, env)
-    yield DesiredObject(Ref("client", org.realm, broker["clientId"]), broker, (org_realm,))
+    home: tuple[Ref, ...] = ()
+    if org.realm is not None:  # agents in the organisation's own Keycloak realm
+        org_realm = Ref("realm", org.realm, org.realm)
+        home = (org_realm,)
+        broker = broker_client(provider, org, env)
+        yield DesiredObject(Ref("client", org.realm, broker["clientId"]), broker, home)
     group = {"name": org.id, "path": f"/{org.id}",
              "attributes": {ids.ORGANISATION_ATTR: [org.id]}, "clientRoles": {}}
     p_realm = Ref("realm", provider.realm, provider.realm)
@@ -70,22 +74,35 @@ def _organisation(provider: Provider, org: Organisation, env: Environment,
     yield DesiredObject(group_ref, group, (p_realm,))
     idp = identity_provider(provider, org, env, [g.key for g in convention_groups])
     yield DesiredObject(Ref("identity_provider", provider.realm, org.id), idp,
-                        (p_realm, group_ref, Ref("flow", provider.realm, ids.POST_BROKER_FLOW_ALIAS), org_realm,
+                        (p_realm, group_ref, Ref("flow", provider.realm, ids.POST_BROKER_FLOW_ALIAS), *home,
                          *convention_groups))
+
+
+def _organisation_realm(org: Organisation, realm: str) -> Iterator[DesiredObject]:
+    ref = Ref("realm", realm, realm)
+    yield _realm(realm, org.name)
+    for group in org.groups:
+        path = f"/{group.id}"
+        spec = {"name": group.id, "path": path, "attributes": {"trustcircle.group.name": [group.name]},
+                "clientRoles": {}}
+        yield DesiredObject(Ref("group", realm, path), spec, (ref,))
 
 
 def compile_federation(federation: Federation, env: Environment) -> list[DesiredObject]:
     """The desired state, in a stable order (sorted by kind order, then name)."""
     zone = ZoneInfo(federation.settings.timezone)
-    objects: list[DesiredObject] = [_realm(o.realm, o.name) for o in federation.organisations]
+    objects: list[DesiredObject] = [obj for o in federation.organisations if o.realm
+                                    for obj in _organisation_realm(o, o.realm)]
     for provider in federation.providers:
         p_realm = Ref("realm", provider.realm, provider.realm)
         objects += [_realm(provider.realm, provider.name), _post_broker_flow(provider.realm)]
         for service in provider.services:
             objects.append(DesiredObject(Ref("client", provider.realm, service.entity_id),
                                          service_client(service), (p_realm,)))
-        groups = [_convention_group(provider, conv, form, zone)
-                  for conv in federation.conventions if conv.provider == provider.id for form in conv.forms]
+        groups = [_convention_group(provider, conv, amendment.number, form, zone)
+                  for conv in federation.conventions if conv.provider == provider.id
+                  for amendment in [conv.effective()] if amendment is not None
+                  for form in amendment.forms]
         objects.extend(groups)
         for org in federation.organisations:
             own = [g.ref for g in groups if g.ref.key.startswith(f"/{org.id}/")]

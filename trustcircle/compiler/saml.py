@@ -58,6 +58,7 @@ def service_client(service: SamlService) -> dict[str, Any]:
 
 def broker_client(provider: Provider, org: Organisation, env: Environment) -> dict[str, Any]:
     """In the organisation's realm: the provider realm's broker, as a SAML service provider."""
+    assert org.realm is not None
     endpoint = f"{env.realm_url(provider.realm)}/broker/{org.id}/endpoint"
     return {
         "clientId": env.realm_url(provider.realm),
@@ -103,7 +104,14 @@ def identity_provider(provider: Provider, org: Organisation, env: Environment,
     Every agent brokered from the organisation joins its organisation group and the group of each of
     its conventions' membership forms; the convention gate then checks those conventions' validity.
     """
-    org_realm = env.realm_url(org.realm)
+    if org.authentication.type == "saml":
+        idp_entity, sso = org.authentication.entity_id, ""
+        metadata = str(org.authentication.metadata_url)
+    else:
+        assert org.realm is not None
+        idp_entity = env.realm_url(org.realm)
+        sso, metadata = f"{idp_entity}/protocol/saml", f"{idp_entity}/protocol/saml/descriptor"
+    endpoints = {"singleSignOnServiceUrl": sso, "singleLogoutServiceUrl": sso} if sso else {}
     return {
         "alias": org.id,
         "displayName": org.name,
@@ -116,10 +124,9 @@ def identity_provider(provider: Provider, org: Organisation, env: Environment,
         "postBrokerLoginFlowAlias": ids.POST_BROKER_FLOW_ALIAS,
         "config": {
             "entityId": env.realm_url(provider.realm),
-            "idpEntityId": org_realm,
-            "singleSignOnServiceUrl": f"{org_realm}/protocol/saml",
-            "singleLogoutServiceUrl": f"{org_realm}/protocol/saml",
-            "metadataDescriptorUrl": f"{org_realm}/protocol/saml/descriptor",
+            "idpEntityId": idp_entity,
+            **endpoints,
+            "metadataDescriptorUrl": metadata,
             "useMetadataDescriptorUrl": "true",
             "nameIDPolicyFormat": ids.SAML_PERSISTENT,
             "principalType": "SUBJECT",

@@ -115,12 +115,12 @@ def load_federation(paths: Iterable[str | Path]) -> Federation:
         issues.append(Issue(str(Path(*map(str, paths))), 1, 1, "$", "TC004",
                             f"expected exactly one `federation:` file, found {len(settings)}",
                             "keep the federation settings in one file, e.g. realms/federation.yaml"))
-    issues.extend(check_rules(by_kind[Provider], by_kind[Organisation], by_kind[Convention]))
+    issues.extend(check_rules(settings, by_kind[Provider], by_kind[Organisation], by_kind[Convention]))
     if issues:
         raise ValidationFailed(issues)
     return Federation(
-        settings=settings[0].obj,  # type: ignore[arg-type]
-        providers=tuple(i.obj for i in by_kind[Provider]),  # type: ignore[misc]
-        organisations=tuple(i.obj for i in by_kind[Organisation]),  # type: ignore[misc]
-        conventions=tuple(i.obj for i in by_kind[Convention]),  # type: ignore[misc]
+        settings=settings[0].obj,
+        providers=tuple(i.obj for i in by_kind[Provider]),
+        organisations=tuple(i.obj for i in by_kind[Organisation]),
+        conventions=tuple(i.obj for i in by_kind[Convention]),
     )

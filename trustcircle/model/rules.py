@@ -1,81 +1,189 @@
-"""Semantic rules of the model, beyond what the schema checks. Each rule has an id and a hint."""
+"""Semantic rules of the model, beyond what the schema checks. Each finding has a rule id and a hint.
+
+Rule ids by family: TC1xx identity and uniqueness, TC2xx references, TC3xx four-eyes and
+verification, TC4xx dates, TC5xx doctrine, TC6xx policies. docs/partner-organisation.md lists them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from trustcircle.model.issues import Issue
-from trustcircle.model.schema import Convention, Organisation, Provider
+from trustcircle.model.policies import effective, looser_fields
+from trustcircle.model.schema import Amendment, Convention, FederationSettings, Organisation, Provider
 
 if TYPE_CHECKING:
     from trustcircle.model.loader import Located
 
+Path = list[str | int]
 
-def _issue(item: Located, path: list[str | int], rule: str, message: str, hint: str) -> Issue:
+
+def _issue(item: Located, path: Path, rule: str, message: str, hint: str) -> Issue:
     line, col = item.where(path)
     return Issue(item.file, line, col, ".".join(map(str, [item.kind, *path])), rule, message, hint)
 
 
-def _unique_ids(items: list[Located], what: str) -> Iterator[Issue]:
+def _one_of(values: object) -> str:
+    return "use one of: " + ", ".join(sorted(map(str, values))) if values else "declare it first"  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class Context:
+    settings: FederationSettings | None
+    providers: dict[str, Provider]
+    orgs: dict[str, Organisation]
+
+
+def _unique(items: list[Located], attr: str, what: str, rule: str = "TC101") -> Iterator[Issue]:
     seen: dict[str, Located] = {}
     for item in items:
-        ident = str(getattr(item.obj, "id"))  # noqa: B009
-        if ident in seen:
-            yield _issue(item, ["id"], "TC101", f"{what} id {ident!r} is also used in {seen[ident].file}",
-                         "give each one a unique, stable id")
-        seen.setdefault(ident, item)
+        if getattr(item.obj, attr) is None:
+            continue
+        value = str(getattr(item.obj, attr))
+        if value in seen:
+            yield _issue(item, [attr], rule, f"{what} {value!r} is also used in {seen[value].file}",
+                         f"give each one a unique, stable {attr}")
+        seen.setdefault(value, item)
 
 
-def _realms_unique(providers: list[Located], organisations: list[Located]) -> Iterator[Issue]:
-    seen: dict[str, str] = {}
-    for item in [*providers, *organisations]:
-        realm = str(getattr(item.obj, "realm"))  # noqa: B009
-        if realm in seen:
-            yield _issue(item, ["realm"], "TC102", f"realm {realm!r} is already the realm of {seen[realm]}",
-                         "each organisation and provider has its own realm (trust area)")
-        seen.setdefault(realm, item.file)
+def _organisation_rules(item: Located, ctx: Context) -> Iterator[Issue]:
+    org = cast(Organisation, item.obj)
+    if org.authentication.type == "keycloak" and org.realm is None:
+        yield _issue(item, ["realm"], "TC105", "an organisation whose agents are in Keycloak needs a realm",
+                     "add realm: <id> (its own trust area), usually the organisation's id")
+    ids = [g.id for g in org.groups]
+    for index, group in enumerate(org.groups):
+        if ids.index(group.id) != index:
+            yield _issue(item, ["groups", index, "id"], "TC103", f"group {group.id!r} is declared twice",
+                         "give each group a unique id")
+    if org.parent is not None:
+        parent = ctx.orgs.get(org.parent)
+        if parent is None or parent.kind != "local_fund":
+            funds = [o.id for o in ctx.orgs.values() if o.kind == "local_fund"]
+            yield _issue(item, ["parent"], "TC208", f"parent {org.parent!r} is not a local fund", _one_of(funds))
+    if ctx.settings is not None:
+        merged = effective(ctx.settings.policies, org.policies)
+        for field in looser_fields(ctx.settings.policies, merged):
+            yield _issue(item, ["policies", *field], "TC601",
+                         f"policies.{'.'.join(field)} loosens the federation's policy",
+                         "an organisation may only tighten the federation's policies: remove the setting "
+                         "or make it stricter")
 
 
-def _convention_rules(item: Located, providers: dict[str, Provider], orgs: dict[str, Organisation]) -> Iterator[Issue]:
-    conv = cast(Convention, item.obj)
-    if conv.organisation not in orgs:
-        yield _issue(item, ["organisation"], "TC201", f"unknown organisation {conv.organisation!r}",
-                     "use the id of an organisation declared under realms/organisations/")
-    provider = providers.get(conv.provider)
-    if provider is None:
-        yield _issue(item, ["provider"], "TC202", f"unknown provider {conv.provider!r}",
-                     "use the id of a provider declared under realms/providers/")
-    if conv.status == "verified" and not conv.verified_by:
-        yield _issue(item, ["verified_by"], "TC301", "a verified convention needs verified_by",
-                     "name the verifier who checked the entry (four-eyes principle)")
-    if conv.verified_by and conv.verified_by == conv.prepared_by:
-        yield _issue(item, ["verified_by"], "TC302", "the verifier is the person who prepared the convention",
+def _provider_rules(item: Located, ctx: Context) -> Iterator[Issue]:
+    provider = cast(Provider, item.obj)
+    loas = {loa.id for loa in ctx.settings.levels_of_assurance} if ctx.settings else set()
+    for s_index, service in enumerate(provider.services):
+        rubriques = [r.id for r in service.rubriques]
+        for r_index, rubrique in enumerate(rubriques):
+            if rubriques.index(rubrique) != r_index:
+                yield _issue(item, ["services", s_index, "rubriques", r_index, "id"], "TC104",
+                             f"rubrique {rubrique!r} is declared twice", "give each rubrique a unique id")
+        if service.level_of_assurance and service.level_of_assurance not in loas:
+            yield _issue(item, ["services", s_index, "level_of_assurance"], "TC209",
+                         f"unknown level of assurance {service.level_of_assurance!r}", _one_of(loas))
+
+
+def _amendment_rules(item: Located, conv: Convention, index: int, amendment: Amendment,
+                     ctx: Context) -> Iterator[Issue]:
+    base: Path = ["amendments", index]
+    if amendment.number != index:
+        yield _issue(item, [*base, "number"], "TC304", f"amendment number {amendment.number} at position {index}",
+                     "number amendments 0, 1, 2, … in order")
+    if amendment.verified_by and amendment.verified_by == amendment.prepared_by:
+        yield _issue(item, [*base, "verified_by"], "TC302", "the verifier is the person who prepared the amendment",
                      "a different verifier must check the entry (four-eyes principle)")
+    if bool(amendment.verified_by) != bool(amendment.verified_on):
+        yield _issue(item, [*base, "verified_on" if amendment.verified_by else "verified_by"], "TC305",
+                     "verified_by and verified_on go together", "give both, or neither while awaiting verification")
+    if amendment.verified_on and amendment.verified_on < amendment.prepared_on:
+        yield _issue(item, [*base, "verified_on"], "TC402", "verified before it was prepared",
+                     "verified_on must not precede prepared_on")
+    fund = ctx.orgs.get(conv.managed_by)
+    if amendment.verified_by and fund is not None and fund.verifiers and amendment.verified_by not in fund.verifiers:
+        yield _issue(item, [*base, "verified_by"], "TC303",
+                     f"{amendment.verified_by} is not a verifier of {fund.id}", _one_of(fund.verifiers))
+    yield from _form_rules(item, conv, base, amendment, ctx)
+
+
+def _form_rules(item: Located, conv: Convention, base: Path, amendment: Amendment, ctx: Context) -> Iterator[Issue]:
+    provider = ctx.providers.get(conv.provider)
+    org = ctx.orgs.get(conv.organisation)
     services = {s.id: s for s in provider.services} if provider else {}
-    for index, form in enumerate(conv.forms):
-        base: list[str | int] = ["forms", index]
+    doctrine = {p.id: p for p in ctx.settings.doctrine} if ctx.settings else {}
+    for f_index, form in enumerate(amendment.forms):
+        at: Path = [*base, "forms", f_index]
         if form.valid_until < form.valid_from:
-            yield _issue(item, [*base, "valid_until"], "TC401", "valid_until is before valid_from",
+            yield _issue(item, [*at, "valid_until"], "TC401", "valid_until is before valid_from",
                          "valid_until is the last day of validity and must not precede valid_from")
+        if org is not None:
+            known_groups = {g.id for g in org.groups}
+            for g_index, group in enumerate(form.groups):
+                if group not in known_groups:
+                    yield _issue(item, [*at, "groups", g_index], "TC206",
+                                 f"organisation {org.id!r} has no group {group!r}", _one_of(known_groups))
         service = services.get(form.service)
-        if provider and service is None:
-            yield _issue(item, [*base, "service"], "TC203", f"provider {provider.id!r} has no service {form.service!r}",
-                         "use one of: " + ", ".join(sorted(services)))
+        if provider is not None and service is None:
+            yield _issue(item, [*at, "service"], "TC203", f"provider {provider.id!r} has no service {form.service!r}",
+                         _one_of(services))
             continue
         known = {r.id for r in service.rubriques} if service else set()
+        profile = doctrine.get(form.profile)
+        if profile is None:
+            yield _issue(item, [*at, "profile"], "TC205", f"profile {form.profile!r} is not in the doctrine",
+                         _one_of(doctrine))
+        elif org is not None and org.kind not in profile.organisation_kinds:
+            yield _issue(item, [*at, "profile"], "TC502",
+                         f"profile {profile.id} is not open to organisations of kind {org.kind}",
+                         "choose a profile of the doctrine meant for this kind of organisation")
+        allowed = set(profile.services.get(form.service, [])) if profile else None
         for r_index, rubrique in enumerate(form.rubriques):
             if service and rubrique not in known:
-                yield _issue(item, [*base, "rubriques", r_index], "TC204",
-                             f"service {form.service!r} has no rubrique {rubrique!r}",
-                             "use one of: " + ", ".join(sorted(known)))
+                yield _issue(item, [*at, "rubriques", r_index], "TC204",
+                             f"service {form.service!r} has no rubrique {rubrique!r}", _one_of(known))
+            elif allowed is not None and rubrique not in allowed:
+                yield _issue(item, [*at, "rubriques", r_index], "TC501",
+                             f"the doctrine does not allow rubrique {rubrique!r} of {form.service} for profile "
+                             f"{form.profile}", "remove it, or choose a profile that allows it: "
+                             + (", ".join(sorted(allowed)) or "(none on this service)") + " allowed here")
 
 
-def check_rules(providers: list[Located], organisations: list[Located], conventions: list[Located]) -> list[Issue]:
-    issues = [*_unique_ids(providers, "provider"), *_unique_ids(organisations, "organisation"),
-              *_unique_ids(conventions, "convention"), *_realms_unique(providers, organisations)]
-    by_provider = {cast(Provider, p.obj).id: cast(Provider, p.obj) for p in providers}
-    by_org = {cast(Organisation, o.obj).id: cast(Organisation, o.obj) for o in organisations}
+def _convention_rules(item: Located, ctx: Context) -> Iterator[Issue]:
+    conv = cast(Convention, item.obj)
+    if conv.organisation not in ctx.orgs:
+        yield _issue(item, ["organisation"], "TC201", f"unknown organisation {conv.organisation!r}",
+                     "use the id of an organisation declared under realms/organisations/")
+    if conv.provider not in ctx.providers:
+        yield _issue(item, ["provider"], "TC202", f"unknown provider {conv.provider!r}",
+                     "use the id of a provider declared under realms/providers/")
+    fund = ctx.orgs.get(conv.managed_by)
+    if fund is None or fund.kind != "local_fund":
+        funds = [o.id for o in ctx.orgs.values() if o.kind == "local_fund"]
+        yield _issue(item, ["managed_by"], "TC207", f"{conv.managed_by!r} is not a local fund", _one_of(funds))
+    if conv.status == "verified" and not any(a.verified_by for a in conv.amendments):
+        yield _issue(item, ["status"], "TC301", "a verified convention needs a verified amendment",
+                     "have amendment 0 verified (verified_by, verified_on), or set status: draft")
+    if (conv.status == "terminated") != (conv.terminated_on is not None):
+        yield _issue(item, ["terminated_on"] if conv.terminated_on else ["status"], "TC403",
+                     "status terminated and terminated_on go together", "give both, or neither")
+    for index, amendment in enumerate(conv.amendments):
+        yield from _amendment_rules(item, conv, index, amendment, ctx)
+
+
+def check_rules(settings: list[Located], providers: list[Located], organisations: list[Located],
+                conventions: list[Located]) -> list[Issue]:
+    ctx = Context(settings=cast(FederationSettings, settings[0].obj) if len(settings) == 1 else None,
+                  providers={cast(Provider, p.obj).id: cast(Provider, p.obj) for p in providers},
+                  orgs={cast(Organisation, o.obj).id: cast(Organisation, o.obj) for o in organisations})
+    issues = [*_unique(providers, "id", "provider id"), *_unique(organisations, "id", "organisation id"),
+              *_unique(conventions, "id", "convention id"), *_unique([*providers, *organisations], "realm", "realm",
+                                                                     "TC102")]
+    for item in organisations:
+        issues.extend(_organisation_rules(item, ctx))
+    for item in providers:
+        issues.extend(_provider_rules(item, ctx))
     for item in conventions:
-        issues.extend(_convention_rules(item, by_provider, by_org))
+        issues.extend(_convention_rules(item, ctx))
     return issues

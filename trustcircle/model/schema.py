@@ -1,8 +1,9 @@
-"""The federation's model: providers and their services, organisations, conventions.
+"""The federation's model: settings and doctrine, providers and their services, organisations,
+conventions and their amendments.
 
-Pydantic models are the one source of truth: the loader validates ``realms/`` against them and
-the JSON Schema editors use is generated from them. Identifiers are lower-case slugs, stable
-forever: they name Keycloak realms, clients, groups and identity providers.
+Pydantic models are the one source of truth: the loader validates ``realms/`` against them and the
+JSON Schema editors use is generated from them. Identifiers are lower-case slugs, stable forever:
+they name Keycloak realms, clients, groups and identity providers.
 """
 
 from __future__ import annotations
@@ -10,21 +11,47 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import Field, HttpUrl
 
-Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,40}$", description="stable lower-case identifier")]
+from trustcircle.model.base import Slug, Strict
+from trustcircle.model.policies import Policies, PolicyOverride
+
+OrganisationKind = Literal["national_body", "local_fund", "partner"]
+Person = Annotated[str, Field(min_length=3, description="a person's identifier, e.g. their e-mail address")]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def _partners_only() -> list[OrganisationKind]:
+    return ["partner"]
+
+
+class LevelOfAssurance(Strict):
+    """A level of assurance of an authentication, requested by services through an ACR value."""
+
+    id: Slug
+    name: str
+    acr: str = Field(description="the authentication context class reference sent in SAML and OIDC")
+    factors: int = Field(ge=1, le=3, description="number of authentication factors required")
+
+
+class DoctrineProfile(Strict):
+    """An access profile of the doctrine: the rubriques of each service this profile may receive."""
+
+    id: str = Field(pattern=r"^T[0-9]{1,2}$", description="profile code, e.g. T5")
+    name: str
+    organisation_kinds: list[OrganisationKind] = Field(
+        default_factory=_partners_only, description="kinds of organisation that may hold this profile")
+    services: dict[Slug, list[Slug]] = Field(description="service id → rubriques this profile may receive")
 
 
 class FederationSettings(Strict):
-    """The federation as a whole."""
+    """The federation as a whole: identity, default policies, levels of assurance, doctrine."""
 
     id: Slug
     name: str
     timezone: str = Field("Europe/Paris", description="time zone in which convention dates are read")
+    policies: Policies = Policies()
+    levels_of_assurance: list[LevelOfAssurance] = Field(default_factory=list)
+    doctrine: list[DoctrineProfile] = Field(default_factory=list)
 
 
 class Rubrique(Strict):
@@ -42,7 +69,17 @@ class SamlService(Strict):
     protocol: Literal["saml"]
     entity_id: str = Field(min_length=3, description="the service provider's SAML entity id")
     acs_url: HttpUrl = Field(description="assertion consumer service URL (HTTP-POST binding)")
+    level_of_assurance: Slug | None = Field(None, description="minimum level of assurance (id)")
     rubriques: list[Rubrique] = Field(min_length=1)
+
+
+class WebServiceApi(Strict):
+    """A provider's data API, called by partners' applications with OAuth 2.0."""
+
+    id: Slug
+    name: str
+    audience: str = Field(min_length=3, description="the value access tokens must carry in `aud`")
+    scopes: list[Slug] = Field(min_length=1, description="one scope per rubrique the API serves")
 
 
 class Provider(Strict):
@@ -52,6 +89,7 @@ class Provider(Strict):
     name: str
     realm: Slug
     services: list[SamlService] = Field(min_length=1)
+    apis: list[WebServiceApi] = Field(default_factory=list)
 
 
 class KeycloakAuthentication(Strict):
@@ -60,14 +98,36 @@ class KeycloakAuthentication(Strict):
     type: Literal["keycloak"]
 
 
+class SamlAuthentication(Strict):
+    """The organisation runs its own SAML 2.0 identity provider, described by its metadata."""
+
+    type: Literal["saml"]
+    entity_id: str = Field(min_length=3)
+    metadata_url: HttpUrl
+
+
+class Group(Strict):
+    """A group of the organisation's agents; the organisation grants habilitations to groups."""
+
+    id: Slug
+    name: str
+
+
 class Organisation(Strict):
     """A consumer organisation: its agents authenticate at home and reach providers' services."""
 
     id: Slug
     name: str
-    kind: Literal["national_body", "local_fund", "partner"]
-    realm: Slug
-    authentication: KeycloakAuthentication
+    kind: OrganisationKind
+    category: str | None = Field(None, description="e.g. departmental council, hospital social service")
+    parent: Slug | None = Field(None, description="for a partner: the local fund that manages its conventions")
+    realm: Slug | None = Field(None, description="its own Keycloak realm (required with keycloak authentication)")
+    authentication: KeycloakAuthentication | SamlAuthentication = Field(discriminator="type")
+    administrators: list[Person] = Field(default_factory=list)
+    habilitation_managers: list[Person] = Field(default_factory=list)
+    verifiers: list[Person] = Field(default_factory=list, description="for a local fund: who verifies conventions")
+    groups: list[Group] = Field(default_factory=list)
+    policies: PolicyOverride = Field(PolicyOverride(), description="settings tighter than the federation's")
 
 
 class MembershipForm(Strict):
@@ -76,21 +136,39 @@ class MembershipForm(Strict):
     service: Slug
     profile: str = Field(description="access profile of the doctrine, e.g. T5")
     rubriques: list[Slug] = Field(min_length=1)
+    groups: list[Slug] = Field(default_factory=list, description="the organisation's groups that get this access")
     valid_from: dt.date
     valid_until: dt.date = Field(description="last day of validity (inclusive)")
 
 
+class Amendment(Strict):
+    """The convention's content as of one amendment (avenant); effective only once verified."""
+
+    number: int = Field(ge=0, description="0 for the original convention, then 1, 2, …")
+    prepared_by: Person
+    prepared_on: dt.date
+    verified_by: Person | None = None
+    verified_on: dt.date | None = None
+    forms: list[MembershipForm] = Field(min_length=1)
+
+
 class Convention(Strict):
-    """An access agreement between an organisation and a provider."""
+    """An access agreement between an organisation and a provider, entered by a local fund."""
 
     id: str = Field(pattern=r"^[A-Z]{2,6}-[0-9]{4}-[0-9]{3,6}$", description="e.g. CNV-2026-0001")
     organisation: Slug
     provider: Slug
-    amendment: int = Field(0, ge=0)
+    managed_by: Slug = Field(description="the local fund that entered the convention")
     status: Literal["draft", "verified", "rejected", "terminated"]
-    prepared_by: str
-    verified_by: str | None = None
-    forms: list[MembershipForm] = Field(min_length=1)
+    terminated_on: dt.date | None = None
+    amendments: list[Amendment] = Field(min_length=1)
+
+    def effective(self) -> Amendment | None:
+        """The amendment in force: the latest verified one (none unless the convention is verified)."""
+        if self.status != "verified":
+            return None
+        verified = [a for a in self.amendments if a.verified_by]
+        return max(verified, key=lambda a: a.number) if verified else None
 
 
 class Federation(Strict):

@@ -10,10 +10,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from trustcircle.model.issues import Issue, ValidationFailed
 from trustcircle.model.rules import check_rules
@@ -69,18 +70,37 @@ def yaml_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
+def _first_alias(text: str) -> tuple[int, int] | None:
+    """Line and column of the first alias, found by streaming parser events (no expansion)."""
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    except yaml.YAMLError:
+        return None  # the syntax error is reported by the full load
+    return None
+
+
 def _load_file(path: Path, issues: list[Issue]) -> Located | None:
     name = str(path)
     if path.stat().st_size > MAX_FILE_BYTES:
         issues.append(Issue(name, 1, 1, "$", "TC001", f"file is larger than {MAX_FILE_BYTES} bytes",
                             "split it: one organisation, provider or convention per file"))
         return None
+    text = path.read_text(encoding="utf-8", errors="replace")
+    alias = _first_alias(text)
+    if alias is not None:
+        issues.append(Issue(name, alias[0], alias[1], "$", "TC005", "YAML anchors and aliases are not allowed",
+                            "write each value out in full (aliases can hide content and explode in size)"))
+        return None
     try:
-        node = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
-    except MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
+        node = YAML(typ="rt").load(text)
+    except YAMLError as err:
+        mark = (err.problem_mark or err.context_mark) if isinstance(err, MarkedYAMLError) else None
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        issues.append(Issue(name, line, col, "$", "TC002", f"not valid YAML: {err.problem}",
+        problem = err.problem if isinstance(err, MarkedYAMLError) else str(err).splitlines()[0]
+        issues.append(Issue(name, line, col, "$", "TC002", f"not valid YAML: {problem}",
                             "fix the YAML syntax at that position (indent with spaces, no duplicate keys)"))
         return None
     kinds = [k for k in KINDS if isinstance(node, CommentedMap) and k in node]

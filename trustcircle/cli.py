@@ -91,6 +91,30 @@ def _compile(args: argparse.Namespace) -> int:
     return 0
 
 
+def _review(args: argparse.Namespace) -> int:
+    import datetime as dt
+    from pathlib import Path
+
+    from trustcircle.model.loader import load_federation
+    from trustcircle.review import render
+    from trustcircle.review.matrix import access_rows, pending
+
+    federation = load_federation(args.paths)
+    on = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
+    rows, waiting = access_rows(federation, on), pending(federation)
+    outputs = {"md": render.markdown(rows, waiting, on), "csv": render.to_csv(rows),
+               "html": render.html(rows, waiting, on)}
+    if args.output:
+        directory = Path(args.output)
+        directory.mkdir(parents=True, exist_ok=True)
+        for suffix, text in outputs.items():
+            (directory / f"access-matrix.{suffix}").write_text(text, encoding="utf-8")
+        print(f"wrote {directory}/access-matrix.md, .csv and .html ({len(rows)} accesses)")
+    else:
+        print(outputs[args.format], end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trustcircle", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -113,6 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="write schema/trustcircle.schema.json from the model")
     schema.add_argument("--check", action="store_true", help="exit 1 when the committed schema is out of date")
     schema.set_defaults(func=_schema)
+
+    review = sub.add_parser("review", help="the access matrix for auditors (Markdown, CSV, HTML)")
+    review.add_argument("paths", nargs="*", default=["realms"])
+    review.add_argument("--format", choices=["md", "csv", "html"], default="md")
+    review.add_argument("--on", help="date to evaluate validity on (YYYY-MM-DD; default today)")
+    review.add_argument("--output", help="directory to write all three formats into")
+    review.set_defaults(func=_review)
 
     comp = sub.add_parser("compile", help="print the desired Keycloak state as JSON")
     comp.add_argument("paths", nargs="*", default=["realms"])

@@ -1,0 +1,1 @@
+"""Reports for auditors: who may access what, derived from realms/."""

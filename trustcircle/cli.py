@@ -115,6 +115,16 @@ def _review(args: argparse.Namespace) -> int:
     return 0
 
 
+def _diff(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from trustcircle.review.diff import render
+
+    on = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
+    print(render(args.revisions, on), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trustcircle", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -144,6 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--on", help="date to evaluate validity on (YYYY-MM-DD; default today)")
     review.add_argument("--output", help="directory to write all three formats into")
     review.set_defaults(func=_review)
+
+    diff = sub.add_parser("diff", help="access changes between two git revisions, in plain language")
+    diff.add_argument("revisions", help="A..B (git revisions; an empty side means HEAD)")
+    diff.add_argument("--on", help="date to evaluate validity on (YYYY-MM-DD; default today)")
+    diff.set_defaults(func=_diff)
 
     comp = sub.add_parser("compile", help="print the desired Keycloak state as JSON")
     comp.add_argument("paths", nargs="*", default=["realms"])

@@ -32,11 +32,12 @@ MAX_FILE_BYTES = 1_000_000
 class Located:
     """A model object with the file and YAML node it came from, to locate later findings."""
 
-    def __init__(self, file: str, kind: str, node: CommentedMap, obj: BaseModel) -> None:
-        self.file, self.kind, self.node, self.obj = file, kind, node, obj
+    def __init__(self, file: str, kind: str, root: CommentedMap, obj: BaseModel) -> None:
+        self.file, self.kind, self.root, self.obj = file, kind, root, obj
 
     def where(self, path: Sequence[str | int]) -> tuple[int, int]:
-        return locate(self.node, path)
+        """Location of a key path below the document's kind (a missing key: its nearest parent)."""
+        return locate(self.root, [self.kind, *path])
 
 
 def locate(node: Any, path: Sequence[str | int]) -> tuple[int, int]:
@@ -59,6 +60,8 @@ def _plain(node: Any) -> Any:
         return {str(k): _plain(v) for k, v in node.items()}
     if isinstance(node, CommentedSeq):
         return [_plain(v) for v in node]
+    if isinstance(node, str):
+        return str(node)
     return node
 
 
@@ -68,6 +71,15 @@ def yaml_files(paths: Iterable[str | Path]) -> list[Path]:
         path = Path(raw)
         files.extend(sorted(path.rglob("*.yaml")) if path.is_dir() else [path])
     return files
+
+
+def _yaml() -> YAML:
+    """A round-trip loader (it keeps line and column) that leaves dates as strings, so that the
+    model validates them and an impossible date is a located error rather than a crash."""
+    loader = YAML(typ="rt")
+    loader.constructor.add_constructor("tag:yaml.org,2002:timestamp",
+                                       lambda constructor, node: constructor.construct_scalar(node))
+    return loader
 
 
 def _first_alias(text: str) -> tuple[int, int] | None:
@@ -95,7 +107,7 @@ def _load_file(path: Path, issues: list[Issue]) -> Located | None:
                             "write each value out in full (aliases can hide content and explode in size)"))
         return None
     try:
-        node = YAML(typ="rt").load(text)
+        node = _yaml().load(text)
     except YAMLError as err:
         mark = (err.problem_mark or err.context_mark) if isinstance(err, MarkedYAMLError) else None
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -119,7 +131,7 @@ def _load_file(path: Path, issues: list[Issue]) -> Located | None:
             issues.append(Issue(name, line, col, ".".join(map(str, loc)), "TC010", e["msg"],
                                 "see docs/reference for the field's type and allowed values"))
         return None
-    return Located(name, kind, node[kind], obj)
+    return Located(name, kind, node, obj)
 
 
 def load_federation(paths: Iterable[str | Path]) -> Federation:

@@ -37,15 +37,16 @@ class Context:
 
 
 def _unique(items: list[Located], attr: str, what: str, rule: str = "TC101") -> Iterator[Issue]:
-    seen: dict[str, Located] = {}
+    """Every file that uses a value another file also uses is told where the other one is."""
+    users: dict[str, list[Located]] = {}
     for item in items:
-        if getattr(item.obj, attr) is None:
-            continue
-        value = str(getattr(item.obj, attr))
-        if value in seen:
-            yield _issue(item, [attr], rule, f"{what} {value!r} is also used in {seen[value].file}",
+        if getattr(item.obj, attr) is not None:
+            users.setdefault(str(getattr(item.obj, attr)), []).append(item)
+    for value, sharing in users.items():
+        for item in sharing if len(sharing) > 1 else []:
+            others = ", ".join(o.file for o in sharing if o is not item)
+            yield _issue(item, [attr], rule, f"{what} {value!r} is also used in {others}",
                          f"give each one a unique, stable {attr}")
-        seen.setdefault(value, item)
 
 
 def _organisation_rules(item: Located, ctx: Context) -> Iterator[Issue]:

@@ -1,0 +1,40 @@
+"""The bad-input corpus: each file under tests/corpus/ breaks one rule, written in its header
+(`# expect: RULE PATH`), on the line marked `# <-`. Validation must report exactly that, and nothing
+else for that file, when the file is added to the reference federation."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from trustcircle.model.issues import ValidationFailed
+from trustcircle.model.loader import load_federation
+
+CORPUS = Path(__file__).parent / "corpus"
+FILES = sorted(CORPUS.rglob("*.yaml"))
+
+
+def _expected(path: Path) -> tuple[str, str, int]:
+    lines = path.read_text().split("\n")
+    rule, key_path = next(line for line in lines if line.startswith("# expect:")).split()[2:4]
+    marked = next(number for number, line in enumerate(lines, start=1) if line.endswith("# <-"))
+    return rule, key_path, marked
+
+
+def test_the_corpus_is_large_enough_and_covers_many_rules() -> None:
+    assert len(FILES) >= 40
+    assert len({_expected(f)[0] for f in FILES}) >= 25
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_corpus_file_fails_exactly_as_written(path: Path, realms_copy: Path) -> None:
+    dest = realms_copy / path.parent.name / path.name
+    shutil.copy(path, dest)
+    with pytest.raises(ValidationFailed) as caught:
+        load_federation([realms_copy])
+    found = [(i.rule, i.path, i.line) for i in caught.value.issues if i.file == str(dest)]
+    others = [i for i in caught.value.issues if i.file != str(dest)]
+    assert found == [_expected(path)]
+    assert others == [] or _expected(path)[0] in {"TC101", "TC102"}  # a clash names both sides at most

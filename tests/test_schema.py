@@ -12,6 +12,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from trustcircle.model import jsonschema as generated
+from trustcircle.model import reference
 from trustcircle.settings import REPO_ROOT
 
 FILES = sorted((REPO_ROOT / "realms").rglob("*.yaml"))
@@ -35,6 +36,10 @@ def validator() -> Draft202012Validator:
 
 def test_committed_schema_is_the_generated_one() -> None:
     assert generated.is_current(), "schema/trustcircle.schema.json drifted from the model: run ./run schema"
+
+
+def test_committed_reference_page_is_the_generated_one() -> None:
+    assert reference.is_current(), "docs/reference.md drifted from the model: run ./run schema"
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(REPO_ROOT)))

@@ -69,15 +69,17 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from trustcircle.model import jsonschema
+    from trustcircle.model import jsonschema, reference
 
     if args.check:
-        if jsonschema.is_current():
-            return 0
-        print(f"{jsonschema.SCHEMA_PATH} is out of date; regenerate it with: ./run schema", file=sys.stderr)
-        return 1
+        stale = [str(p) for p, ok in ((jsonschema.SCHEMA_PATH, jsonschema.is_current()),
+                                      (reference.REFERENCE_PATH, reference.is_current())) if not ok]
+        if stale:
+            print(f"out of date: {', '.join(stale)}; regenerate with: ./run schema", file=sys.stderr)
+        return 1 if stale else 0
     jsonschema.write()
-    print(f"wrote {jsonschema.SCHEMA_PATH}")
+    reference.write()
+    print(f"wrote {jsonschema.SCHEMA_PATH} and {reference.REFERENCE_PATH}")
     return 0
 
 
@@ -144,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="human (default), json, or GitHub workflow annotations for pull requests")
     validate.set_defaults(func=_validate)
 
-    schema = sub.add_parser("schema", help="write schema/trustcircle.schema.json from the model")
+    schema = sub.add_parser("schema", help="write schema/trustcircle.schema.json and docs/reference.md from the model")
     schema.add_argument("--check", action="store_true", help="exit 1 when the committed schema is out of date")
     schema.set_defaults(func=_schema)
 

@@ -1,0 +1,66 @@
+"""docs/reference.md, generated from the JSON Schema (so from the model): one table per object."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from trustcircle.model.jsonschema import build_schema
+from trustcircle.settings import REPO_ROOT
+
+REFERENCE_PATH = REPO_ROOT / "docs" / "reference.md"
+
+
+def _type(spec: dict[str, Any]) -> str:
+    if "$ref" in spec:
+        name = spec["$ref"].rsplit("/", 1)[-1]
+        return f"[{name}](#{name.lower()})"
+    if "anyOf" in spec:
+        return " or ".join(_type(s) for s in spec["anyOf"])
+    if "oneOf" in spec:
+        return " or ".join(_type(s) for s in spec["oneOf"])
+    if "const" in spec:
+        return f"`{spec['const']}`"
+    if "enum" in spec:
+        return " \\| ".join(f"`{v}`" for v in spec["enum"])
+    kind = spec.get("type", "any")
+    if kind == "array":
+        return f"list of {_type(spec.get('items', {}))}"
+    if kind == "object" and "additionalProperties" in spec and isinstance(spec["additionalProperties"], dict):
+        return f"map of {_type(spec['additionalProperties'])}"
+    fmt = f" ({spec['format']})" if "format" in spec else ""
+    pattern = f" matching `{spec['pattern']}`" if "pattern" in spec else ""
+    return f"{kind}{fmt}{pattern}"
+
+
+def _object(name: str, spec: dict[str, Any]) -> list[str]:
+    lines = [f"## {name}", "", spec.get("description", "").strip(), "",
+             "| field | type | required | default | description |", "| --- | --- | --- | --- | --- |"]
+    required = set(spec.get("required", []))
+    for field, fspec in spec.get("properties", {}).items():
+        default = f"`{json.dumps(fspec['default'], ensure_ascii=False)}`" if "default" in fspec and not isinstance(fspec["default"], dict) else ""
+        description = fspec.get("description", "").replace("\n", " ").replace("|", "\\|")
+        lines.append(f"| `{field}` | {_type(fspec)} | {'yes' if field in required else ''} | {default} | "
+                     f"{description} |")
+    return [*lines, ""]
+
+
+def render() -> str:
+    schema = build_schema()
+    lines = ["# Model reference", "",
+             "Generated from the model by `./run schema` (a test fails when this page drifts). A file of",
+             "`realms/` holds one of: `federation` ([FederationSettings](#federationsettings)), `provider`",
+             "([Provider](#provider)), `organisation` ([Organisation](#organisation)) or `convention`",
+             "([Convention](#convention)), plus `$schema`.", ""]
+    for name, spec in schema["$defs"].items():
+        if spec.get("type") == "object":
+            lines += _object(name, spec)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write() -> None:
+    REFERENCE_PATH.write_text(render(), encoding="utf-8")
+
+
+def is_current() -> bool:
+    return REFERENCE_PATH.exists() and REFERENCE_PATH.read_text(encoding="utf-8") == render()

@@ -38,7 +38,8 @@ def _object(name: str, spec: dict[str, Any]) -> list[str]:
              "| field | type | required | default | description |", "| --- | --- | --- | --- | --- |"]
     required = set(spec.get("required", []))
     for field, fspec in spec.get("properties", {}).items():
-        default = f"`{json.dumps(fspec['default'], ensure_ascii=False)}`" if "default" in fspec and not isinstance(fspec["default"], dict) else ""
+        plain = "default" in fspec and not isinstance(fspec["default"], dict)
+        default = f"`{json.dumps(fspec['default'], ensure_ascii=False)}`" if plain else ""
         description = fspec.get("description", "").replace("\n", " ").replace("|", "\\|")
         lines.append(f"| `{field}` | {_type(fspec)} | {'yes' if field in required else ''} | {default} | "
                      f"{description} |")

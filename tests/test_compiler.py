@@ -62,3 +62,13 @@ def test_every_dependency_is_an_object_of_the_state() -> None:
     objects = compile_federation(load_federation([REPO_ROOT / "realms"]), ENV)
     names = {o.ref.name for o in objects}
     assert all(dep.name in names for o in objects for dep in o.depends_on)
+
+
+def test_an_external_oidc_provider_is_brokered_without_a_shared_secret() -> None:
+    objects = {o.ref.name: o for o in compile_federation(load_federation([REPO_ROOT / "realms"]), ENV)}
+    idp = objects["cnaf/identity_provider/udaf33"].spec
+    assert idp["providerId"] == "oidc"
+    assert idp["config"]["clientAuthMethod"] == "private_key_jwt" and "clientSecret" not in idp["config"]
+    assert idp["config"]["pkceMethod"] == "S256" and idp["config"]["validateSignature"] == "true"
+    username = next(m for m in idp["mappers"] if m["identityProviderMapper"] == "oidc-username-idp-mapper")
+    assert username["config"]["template"] == "${ALIAS}.${CLAIM.sub}"  # the subject, never the e-mail

@@ -24,7 +24,7 @@ def test_reference_federation_is_valid_and_covers_every_convention_state() -> No
     amended = next(c for c in federation.conventions if c.id == "CNV-2026-0003")
     effective = amended.effective()
     assert effective is not None and effective.number == 0 < len(amended.amendments) - 1
-    assert any(o.authentication.type == "saml" for o in federation.organisations)
+    assert {o.authentication.type for o in federation.organisations} == {"keycloak", "saml", "oidc"}
 
 
 def _issues(realms: Path) -> list[tuple[str, int, str, str]]:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from trustcircle.compiler import ids
 from trustcircle.compiler.desired import DesiredObject, Ref
 from trustcircle.compiler.environment import Environment
+from trustcircle.compiler.oidc import oidc_identity_provider
 from trustcircle.compiler.saml import broker_client, identity_provider, service_client
 from trustcircle.model.schema import Convention, Federation, MembershipForm, Organisation, Provider
 
@@ -72,7 +73,11 @@ def _organisation(provider: Provider, org: Organisation, env: Environment,
     p_realm = Ref("realm", provider.realm, provider.realm)
     group_ref = Ref("group", provider.realm, f"/{org.id}")
     yield DesiredObject(group_ref, group, (p_realm,))
-    idp = identity_provider(provider, org, env, [g.key for g in convention_groups])
+    paths = [g.key for g in convention_groups]
+    if org.authentication.type == "oidc":
+        idp = oidc_identity_provider(org, org.authentication, paths)
+    else:
+        idp = identity_provider(provider, org, env, paths)
     yield DesiredObject(Ref("identity_provider", provider.realm, org.id), idp,
                         (p_realm, group_ref, Ref("flow", provider.realm, ids.POST_BROKER_FLOW_ALIAS), *home,
                          *convention_groups))

@@ -92,7 +92,7 @@ def _attribute_importer(attr: str) -> dict[str, Any]:
             "config": {"syncMode": "FORCE", "attribute.name": attr, "user.attribute": attr}}
 
 
-def _group_mapper(name: str, path: str) -> dict[str, Any]:
+def group_mapper(name: str, path: str) -> dict[str, Any]:
     return {"name": name, "identityProviderMapper": "oidc-hardcoded-group-idp-mapper",
             "config": {"syncMode": "FORCE", "group": path}}
 
@@ -104,6 +104,8 @@ def identity_provider(provider: Provider, org: Organisation, env: Environment,
     Every agent brokered from the organisation joins its organisation group and the group of each of
     its conventions' membership forms; the convention gate then checks those conventions' validity.
     """
+    if org.authentication.type == "oidc":
+        raise ValueError(f"{org.id} authenticates with OpenID Connect: use oidc_identity_provider")
     if org.authentication.type == "saml":
         idp_entity, sso = org.authentication.entity_id, ""
         metadata = str(org.authentication.metadata_url)
@@ -149,7 +151,7 @@ def identity_provider(provider: Provider, org: Organisation, env: Environment,
             _attribute_importer("email"),
             _attribute_importer("firstName"),
             _attribute_importer("lastName"),
-            _group_mapper("organisation group", f"/{org.id}"),
-            *(_group_mapper(f"convention group {path}", path) for path in sorted(convention_groups)),
+            group_mapper("organisation group", f"/{org.id}"),
+            *(group_mapper(f"convention group {path}", path) for path in sorted(convention_groups)),
         ],
     }

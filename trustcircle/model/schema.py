@@ -106,6 +106,19 @@ class SamlAuthentication(Strict):
     metadata_url: HttpUrl
 
 
+class OidcAuthentication(Strict):
+    """The organisation runs its own OpenID Connect provider. The provider realm authenticates to it
+    with a signed JWT (private_key_jwt, keys published at the realm's JWKS URL): no shared secret."""
+
+    type: Literal["oidc"]
+    issuer: HttpUrl
+    authorization_url: HttpUrl
+    token_url: HttpUrl
+    jwks_url: HttpUrl
+    logout_url: HttpUrl | None = None
+    client_id: str = Field(min_length=1, description="the provider realm's client id at the organisation's OP")
+
+
 class Group(Strict):
     """A group of the organisation's agents; the organisation grants habilitations to groups."""
 
@@ -122,7 +135,7 @@ class Organisation(Strict):
     category: str | None = Field(None, description="e.g. departmental council, hospital social service")
     parent: Slug | None = Field(None, description="for a partner: the local fund that manages its conventions")
     realm: Slug | None = Field(None, description="its own Keycloak realm (required with keycloak authentication)")
-    authentication: KeycloakAuthentication | SamlAuthentication = Field(discriminator="type")
+    authentication: KeycloakAuthentication | SamlAuthentication | OidcAuthentication = Field(discriminator="type")
     administrators: list[Person] = Field(default_factory=list)
     habilitation_managers: list[Person] = Field(default_factory=list)
     verifiers: list[Person] = Field(default_factory=list, description="for a local fund: who verifies conventions")

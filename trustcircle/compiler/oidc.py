@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trustcircle.compiler import ids
-from trustcircle.compiler.saml import group_mapper
+from trustcircle.compiler.brokering import brokered_identity_provider
 from trustcircle.model.schema import OidcAuthentication, Organisation
 
 
@@ -17,41 +16,27 @@ def _claim_importer(claim: str, attribute: str) -> dict[str, Any]:
 
 def oidc_identity_provider(org: Organisation, auth: OidcAuthentication, convention_groups: list[str]) -> dict[str, Any]:
     logout = {"logoutUrl": str(auth.logout_url), "backchannelSupported": "false"} if auth.logout_url else {}
-    return {
-        "alias": org.id,
-        "displayName": org.name,
-        "providerId": "oidc",
-        "enabled": True,
-        "trustEmail": False,
-        "storeToken": False,
-        "linkOnly": False,
-        "hideOnLogin": False,
-        "postBrokerLoginFlowAlias": ids.POST_BROKER_FLOW_ALIAS,
-        "config": {
-            "issuer": str(auth.issuer).rstrip("/"),
-            "authorizationUrl": str(auth.authorization_url),
-            "tokenUrl": str(auth.token_url),
-            "jwksUrl": str(auth.jwks_url),
-            "useJwksUrl": "true",
-            "validateSignature": "true",
-            "clientId": auth.client_id,
-            "clientAuthMethod": "private_key_jwt",
-            "clientAssertionSigningAlg": "RS256",
-            "pkceEnabled": "true",
-            "pkceMethod": "S256",
-            "defaultScope": "openid profile email",
-            "syncMode": "FORCE",
-            **logout,
-            ids.ORGANISATION_ATTR: org.id,
-        },
-        "mappers": [
-            # the subject of the organisation's OP is the stable key, never the e-mail
-            {"name": "username from subject", "identityProviderMapper": "oidc-username-idp-mapper",
-             "config": {"syncMode": "FORCE", "template": "${ALIAS}.${CLAIM.sub}", "target": "LOCAL"}},
-            _claim_importer("email", "email"),
-            _claim_importer("given_name", "firstName"),
-            _claim_importer("family_name", "lastName"),
-            group_mapper("organisation group", f"/{org.id}"),
-            *(group_mapper(f"convention group {path}", path) for path in sorted(convention_groups)),
-        ],
+    config = {
+        "issuer": str(auth.issuer).rstrip("/"),
+        "authorizationUrl": str(auth.authorization_url),
+        "tokenUrl": str(auth.token_url),
+        "jwksUrl": str(auth.jwks_url),
+        "useJwksUrl": "true",
+        "validateSignature": "true",
+        "clientId": auth.client_id,
+        "clientAuthMethod": "private_key_jwt",
+        "clientAssertionSigningAlg": "RS256",
+        "pkceEnabled": "true",
+        "pkceMethod": "S256",
+        "defaultScope": "openid profile email",
+        **logout,
     }
+    identity = [
+        # the subject of the organisation's OP is the stable key, never the e-mail
+        {"name": "username from subject", "identityProviderMapper": "oidc-username-idp-mapper",
+         "config": {"syncMode": "FORCE", "template": "${ALIAS}.${CLAIM.sub}", "target": "LOCAL"}},
+        _claim_importer("email", "email"),
+        _claim_importer("given_name", "firstName"),
+        _claim_importer("family_name", "lastName"),
+    ]
+    return brokered_identity_provider(org, "oidc", config, identity, convention_groups)

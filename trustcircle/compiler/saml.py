@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from trustcircle.compiler import ids
+from trustcircle.compiler.brokering import brokered_identity_provider
 from trustcircle.compiler.environment import Environment
 from trustcircle.model.schema import Organisation, Provider, SamlService
 
@@ -92,11 +93,6 @@ def _attribute_importer(attr: str) -> dict[str, Any]:
             "config": {"syncMode": "FORCE", "attribute.name": attr, "user.attribute": attr}}
 
 
-def group_mapper(name: str, path: str) -> dict[str, Any]:
-    return {"name": name, "identityProviderMapper": "oidc-hardcoded-group-idp-mapper",
-            "config": {"syncMode": "FORCE", "group": path}}
-
-
 def identity_provider(provider: Provider, org: Organisation, env: Environment,
                       convention_groups: list[str]) -> dict[str, Any]:
     """In the provider realm: the organisation's realm, brokered over SAML 2.0 (signed assertions).
@@ -114,44 +110,30 @@ def identity_provider(provider: Provider, org: Organisation, env: Environment,
         idp_entity = env.realm_url(org.realm)
         sso, metadata = f"{idp_entity}/protocol/saml", f"{idp_entity}/protocol/saml/descriptor"
     endpoints = {"singleSignOnServiceUrl": sso, "singleLogoutServiceUrl": sso} if sso else {}
-    return {
-        "alias": org.id,
-        "displayName": org.name,
-        "providerId": "saml",
-        "enabled": True,
-        "trustEmail": False,
-        "storeToken": False,
-        "linkOnly": False,
-        "hideOnLogin": False,
-        "postBrokerLoginFlowAlias": ids.POST_BROKER_FLOW_ALIAS,
-        "config": {
-            "entityId": env.realm_url(provider.realm),
-            "idpEntityId": idp_entity,
-            **endpoints,
-            "metadataDescriptorUrl": metadata,
-            "useMetadataDescriptorUrl": "true",
-            "nameIDPolicyFormat": ids.SAML_PERSISTENT,
-            "principalType": "SUBJECT",
-            "postBindingResponse": "true",
-            "postBindingAuthnRequest": "true",
-            "postBindingLogout": "true",
-            "wantAssertionsSigned": "true",
-            "wantAuthnRequestsSigned": "false",
-            "validateSignature": "true",
-            "signatureAlgorithm": "RSA_SHA256",
-            "syncMode": "FORCE",
-            "allowedClockSkew": "30",
-            ids.ORGANISATION_ATTR: org.id,
-        },
-        "mappers": [
-            # The e-mail is never the key: the username at the provider is derived from the
-            # home realm's persistent NameID.
-            {"name": "username from persistent NameID", "identityProviderMapper": "saml-username-idp-mapper",
-             "config": {"syncMode": "FORCE", "template": "${ALIAS}.${NAMEID}", "target": "LOCAL"}},
-            _attribute_importer("email"),
-            _attribute_importer("firstName"),
-            _attribute_importer("lastName"),
-            group_mapper("organisation group", f"/{org.id}"),
-            *(group_mapper(f"convention group {path}", path) for path in sorted(convention_groups)),
-        ],
+    config = {
+        "entityId": env.realm_url(provider.realm),
+        "idpEntityId": idp_entity,
+        **endpoints,
+        "metadataDescriptorUrl": metadata,
+        "useMetadataDescriptorUrl": "true",
+        "nameIDPolicyFormat": ids.SAML_PERSISTENT,
+        "principalType": "SUBJECT",
+        "postBindingResponse": "true",
+        "postBindingAuthnRequest": "true",
+        "postBindingLogout": "true",
+        "wantAssertionsSigned": "true",
+        "wantAuthnRequestsSigned": "false",
+        "validateSignature": "true",
+        "signatureAlgorithm": "RSA_SHA256",
+        "allowedClockSkew": "30",
     }
+    identity = [
+        # The e-mail is never the key: the username at the provider is derived from the
+        # home realm's persistent NameID.
+        {"name": "username from persistent NameID", "identityProviderMapper": "saml-username-idp-mapper",
+         "config": {"syncMode": "FORCE", "template": "${ALIAS}.${NAMEID}", "target": "LOCAL"}},
+        _attribute_importer("email"),
+        _attribute_importer("firstName"),
+        _attribute_importer("lastName"),
+    ]
+    return brokered_identity_provider(org, "saml", config, identity, convention_groups)

@@ -21,9 +21,11 @@ class Agent:
     user_id: str
 
 
-def create_agent(admin: Admin, realm: str, domain: str) -> Agent:
+def create_agent(admin: Admin, realm: str, domain: str, groups: tuple[str, ...] = ()) -> Agent:
+    """An enabled agent with a password that satisfies the federation's policy (<= 20 characters,
+    four character classes), member of the given groups of their home realm."""
     username = f"agent-{secrets.token_hex(4)}"
-    password = secrets.token_urlsafe(18) + "aA1!"
+    password = secrets.token_urlsafe(12)[:16] + "aA1!"
     email = f"{username}@{domain}"
     user_id = admin.post(f"/{q(realm)}/users", {
         "username": username, "email": email, "emailVerified": True, "enabled": True,
@@ -31,6 +33,9 @@ def create_agent(admin: Admin, realm: str, domain: str) -> Agent:
         "credentials": [{"type": "password", "value": password, "temporary": False}],
     })
     assert user_id is not None
+    for path in groups:
+        group = admin.get(f"/{q(realm)}/group-by-path/{q(path)}")
+        admin.put(f"/{q(realm)}/users/{user_id}/groups/{group['id']}", {})
     return Agent(realm, username, password, email, user_id)
 
 

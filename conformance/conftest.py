@@ -19,13 +19,14 @@ def federation() -> Federation:
 
 
 @pytest.fixture
-def make_agent(admin: Admin, federation: Federation) -> Iterator[Callable[[str], Agent]]:
+def make_agent(admin: Admin, federation: Federation) -> Iterator[Callable[..., Agent]]:
     made: list[tuple[Agent, str]] = []
     provider = federation.providers[0]
 
-    def make(organisation_id: str) -> Agent:
+    def make(organisation_id: str, *groups: str) -> Agent:
         org = federation.organisation(organisation_id)
-        agent = create_agent(admin, org.realm, f"{org.id}.example")
+        assert org.realm is not None
+        agent = create_agent(admin, org.realm, f"{org.id}.example", groups)
         made.append((agent, org.id))
         return agent
 

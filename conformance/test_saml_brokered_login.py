@@ -35,9 +35,9 @@ def _login(target: Target, sp: ServiceProvider, org: str, agent: Agent, cdap: Sa
 
 
 def test_agent_with_convention_gets_signed_assertion_with_habilitations(
-        target: Target, sp: ServiceProvider, make_agent: Callable[[str], Agent],
+        target: Target, sp: ServiceProvider, make_agent: Callable[..., Agent],
         federation: Federation, cdap: SamlService) -> None:
-    agent = make_agent("cd33")
+    agent = make_agent("cd33", "instructeurs-rsa")
     assertion = sp.accept(_login(target, sp, "cd33", agent, cdap))
 
     assert assertion.issuer == f"{target.url}/realms/cnaf"
@@ -51,9 +51,9 @@ def test_agent_with_convention_gets_signed_assertion_with_habilitations(
 
 
 def test_persistent_name_id_survives_an_email_change_at_home(
-        target: Target, admin: Admin, make_agent: Callable[[str], Agent],
+        target: Target, admin: Admin, make_agent: Callable[..., Agent],
         federation: Federation, cdap: SamlService) -> None:
-    agent = make_agent("cd33")
+    agent = make_agent("cd33", "instructeurs-rsa")
     descriptor = f"{target.url}/realms/cnaf/protocol/saml/descriptor"
     first_sp = ServiceProvider(cdap.entity_id, str(cdap.acs_url), descriptor, str(target.ca_bundle))
     first = first_sp.accept(_login(target, first_sp, "cd33", agent, cdap))
@@ -68,7 +68,7 @@ def test_persistent_name_id_survives_an_email_change_at_home(
 
 
 def test_agent_without_convention_is_refused_with_the_rule_and_an_event(
-        target: Target, admin: Admin, sp: ServiceProvider, make_agent: Callable[[str], Agent]) -> None:
+        target: Target, admin: Admin, sp: ServiceProvider, make_agent: Callable[..., Agent]) -> None:
     agent = make_agent("ccas-bordeaux")
     page = brokered_saml_login(Browser(str(target.ca_bundle)), sp, "ccas-bordeaux", agent)
 
@@ -79,3 +79,13 @@ def test_agent_without_convention_is_refused_with_the_rule_and_an_event(
     denials = [e for e in events if e.get("error") == "trustcircle_convention_denied"
                and (e.get("details") or {}).get("trustcircle_rule") == "no_convention"]
     assert denials, events
+
+
+def test_agent_outside_the_groups_the_convention_names_is_refused(
+        target: Target, admin: Admin, sp: ServiceProvider, make_agent: Callable[..., Agent]) -> None:
+    """cd33's convention covers its RSA instructors only: a social worker of cd33 gets nothing."""
+    agent = make_agent("cd33", "travailleurs-sociaux")
+    page = brokered_saml_login(Browser(str(target.ca_bundle)), sp, "cd33", agent)
+
+    assert page.status == 403
+    assert "no_convention" in page.text

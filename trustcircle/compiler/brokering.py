@@ -4,10 +4,15 @@ put its agents in their organisation group and their conventions' groups."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from trustcircle.compiler import ids
 from trustcircle.model.schema import Organisation
+
+ConventionGroups = dict[str, list[str]]  # convention group path -> the organisation's groups it is for
+
+GROUPS_ATTRIBUTE = "groups"  # the home realm asserts its agents' groups under this name
 
 
 def group_mapper(name: str, path: str) -> dict[str, Any]:
@@ -15,8 +20,27 @@ def group_mapper(name: str, path: str) -> dict[str, Any]:
             "config": {"syncMode": "FORCE", "group": path}}
 
 
+def _convention_mapper(provider_id: str, path: str, allowed: list[str]) -> dict[str, Any]:
+    """Every agent joins the convention group, or only the members of the listed home groups.
+
+    With sync mode FORCE the advanced mapper also removes the membership at the next login of an
+    agent who left those groups at home.
+    """
+    name = f"convention group {path}"
+    if not allowed:
+        return group_mapper(name, path)
+    rule = json.dumps([{"key": GROUPS_ATTRIBUTE, "value": "^(" + "|".join(sorted(allowed)) + ")$"}])
+    if provider_id == "saml":
+        return {"name": name, "identityProviderMapper": "saml-advanced-group-idp-mapper",
+                "config": {"syncMode": "FORCE", "group": path, "attributes": rule,
+                           "are.attribute.values.regex": "true"}}
+    return {"name": name, "identityProviderMapper": "oidc-advanced-group-idp-mapper",
+            "config": {"syncMode": "FORCE", "group": path, "claims": rule, "are.claim.values.regex": "true"}}
+
+
 def brokered_identity_provider(org: Organisation, provider_id: str, config: dict[str, Any],
-                               identity_mappers: list[dict[str, Any]], convention_groups: list[str]) -> dict[str, Any]:
+                               identity_mappers: list[dict[str, Any]],
+                               convention_groups: ConventionGroups) -> dict[str, Any]:
     """The IdP representation: ``config`` and ``identity_mappers`` are the protocol's own parts."""
     return {
         "alias": org.id,
@@ -32,6 +56,6 @@ def brokered_identity_provider(org: Organisation, provider_id: str, config: dict
         "mappers": [
             *identity_mappers,
             group_mapper("organisation group", f"/{org.id}"),
-            *(group_mapper(f"convention group {path}", path) for path in sorted(convention_groups)),
+            *(_convention_mapper(provider_id, path, allowed) for path, allowed in sorted(convention_groups.items())),
         ],
     }

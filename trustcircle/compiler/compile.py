@@ -52,6 +52,7 @@ def _convention_group(provider: Provider, conv: Convention, number: int, form: M
             ids.CONVENTION_VALID_UNTIL_ATTR: [_instant(form.valid_until + dt.timedelta(days=1), zone)],
             "trustcircle.convention.profile": [form.profile],
             "trustcircle.convention.amendment": [str(number)],
+            "trustcircle.convention.groups": sorted(form.groups),
         },
         "clientRoles": {service.entity_id: sorted(form.rubriques)},
     }
@@ -61,7 +62,7 @@ def _convention_group(provider: Provider, conv: Convention, number: int, form: M
 
 
 def _organisation(provider: Provider, org: Organisation, env: Environment,
-                  convention_groups: list[Ref]) -> Iterator[DesiredObject]:
+                  convention_groups: list[DesiredObject]) -> Iterator[DesiredObject]:
     home: tuple[Ref, ...] = ()
     if org.realm is not None:  # agents in the organisation's own Keycloak realm
         org_realm = Ref("realm", org.realm, org.realm)
@@ -73,14 +74,14 @@ def _organisation(provider: Provider, org: Organisation, env: Environment,
     p_realm = Ref("realm", provider.realm, provider.realm)
     group_ref = Ref("group", provider.realm, f"/{org.id}")
     yield DesiredObject(group_ref, group, (p_realm,))
-    paths = [g.key for g in convention_groups]
+    paths = {g.ref.key: list(g.spec["attributes"]["trustcircle.convention.groups"]) for g in convention_groups}
     if org.authentication.type == "oidc":
         idp = oidc_identity_provider(org, org.authentication, paths)
     else:
         idp = identity_provider(provider, org, env, paths)
     yield DesiredObject(Ref("identity_provider", provider.realm, org.id), idp,
                         (p_realm, group_ref, Ref("flow", provider.realm, ids.POST_BROKER_FLOW_ALIAS), *home,
-                         *convention_groups))
+                         *(g.ref for g in convention_groups)))
 
 
 def _organisation_realm(org: Organisation, realm: str) -> Iterator[DesiredObject]:
@@ -110,6 +111,9 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
                   for form in amendment.forms]
         objects.extend(groups)
         for org in federation.organisations:
-            own = [g.ref for g in groups if g.ref.key.startswith(f"/{org.id}/")]
+            own = [g for g in groups if g.ref.key.startswith(f"/{org.id}/")]
             objects.extend(_organisation(provider, org, env, own))
+    names = [o.ref.name for o in objects]
+    if len(names) != len(set(names)):  # validation (TC106) prevents it; never emit two objects of one name
+        raise ValueError("duplicate objects: " + ", ".join(sorted({n for n in names if names.count(n) > 1})))
     return sorted(objects, key=lambda o: (o.ref.realm, o.ref.kind, o.ref.key))

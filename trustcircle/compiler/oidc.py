@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trustcircle.compiler.brokering import brokered_identity_provider
+from trustcircle.compiler.brokering import ConventionGroups, brokered_identity_provider
 from trustcircle.model.schema import OidcAuthentication, Organisation
 
 
@@ -14,7 +14,8 @@ def _claim_importer(claim: str, attribute: str) -> dict[str, Any]:
             "config": {"syncMode": "FORCE", "claim": claim, "user.attribute": attribute}}
 
 
-def oidc_identity_provider(org: Organisation, auth: OidcAuthentication, convention_groups: list[str]) -> dict[str, Any]:
+def oidc_identity_provider(org: Organisation, auth: OidcAuthentication,
+                           convention_groups: ConventionGroups) -> dict[str, Any]:
     logout = {"logoutUrl": str(auth.logout_url), "backchannelSupported": "false"} if auth.logout_url else {}
     config = {
         "issuer": str(auth.issuer).rstrip("/"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from trustcircle.compiler import ids
-from trustcircle.compiler.brokering import brokered_identity_provider
+from trustcircle.compiler.brokering import GROUPS_ATTRIBUTE, ConventionGroups, brokered_identity_provider
 from trustcircle.compiler.environment import Environment
 from trustcircle.model.schema import Organisation, Provider, SamlService
 
@@ -83,6 +83,9 @@ def broker_client(provider: Provider, org: Organisation, env: Environment) -> di
             _user_property_mapper("email", "email"),
             _user_property_mapper("firstName", "firstName"),
             _user_property_mapper("lastName", "lastName"),
+            {"name": GROUPS_ATTRIBUTE, "protocol": "saml", "protocolMapper": "saml-group-membership-mapper",
+             "config": {"attribute.name": GROUPS_ATTRIBUTE, "attribute.nameformat": "Basic",
+                        "friendly.name": GROUPS_ATTRIBUTE, "full.path": "false", "single": "false"}},
         ],
         "roles": [],
     }
@@ -94,7 +97,7 @@ def _attribute_importer(attr: str) -> dict[str, Any]:
 
 
 def identity_provider(provider: Provider, org: Organisation, env: Environment,
-                      convention_groups: list[str]) -> dict[str, Any]:
+                      convention_groups: ConventionGroups) -> dict[str, Any]:
     """In the provider realm: the organisation's realm, brokered over SAML 2.0 (signed assertions).
 
     Every agent brokered from the organisation joins its organisation group and the group of each of

@@ -96,6 +96,10 @@ def _first_alias(text: str) -> tuple[int, int] | None:
 
 def _load_file(path: Path, issues: list[Issue]) -> Located | None:
     name = str(path)
+    if not path.is_file():
+        issues.append(Issue(name, 1, 1, "$", "TC006", "no such file or directory",
+                            "check the path given to trustcircle validate"))
+        return None
     if path.stat().st_size > MAX_FILE_BYTES:
         issues.append(Issue(name, 1, 1, "$", "TC001", f"file is larger than {MAX_FILE_BYTES} bytes",
                             "split it: one organisation, provider or convention per file"))
@@ -136,6 +140,7 @@ def _load_file(path: Path, issues: list[Issue]) -> Located | None:
 
 def load_federation(paths: Iterable[str | Path]) -> Federation:
     """Load and validate; raise :class:`ValidationFailed` listing every problem."""
+    paths = list(paths)
     issues: list[Issue] = []
     files = yaml_files(paths)
     loaded = [item for item in (_load_file(f, issues) for f in files) if item is not None]
@@ -144,7 +149,7 @@ def load_federation(paths: Iterable[str | Path]) -> Federation:
         by_kind[type(item.obj)].append(item)
     settings = by_kind[FederationSettings]
     if len(settings) != 1 and not issues:
-        issues.append(Issue(str(Path(*map(str, paths))), 1, 1, "$", "TC004",
+        issues.append(Issue(str(next(iter(map(str, paths)), "realms")), 1, 1, "$", "TC004",
                             f"expected exactly one `federation:` file, found {len(settings)}",
                             "keep the federation settings in one file, e.g. realms/federation.yaml"))
     issues.extend(check_rules(settings, by_kind[Provider], by_kind[Organisation], by_kind[Convention]))

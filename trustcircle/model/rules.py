@@ -51,6 +51,9 @@ def _unique(items: list[Located], attr: str, what: str, rule: str = "TC101") -> 
 
 def _organisation_rules(item: Located, ctx: Context) -> Iterator[Issue]:
     org = cast(Organisation, item.obj)
+    if org.realm == "master":
+        yield _issue(item, ["realm"], "TC107", "the master realm is Keycloak's own administration realm",
+                     "give the organisation a realm of its own")
     if org.authentication.type == "keycloak" and org.realm is None:
         yield _issue(item, ["realm"], "TC105", "an organisation whose agents are in Keycloak needs a realm",
                      "add realm: <id> (its own trust area), usually the organisation's id")
@@ -93,7 +96,7 @@ def _amendment_rules(item: Located, conv: Convention, index: int, amendment: Ame
     if amendment.number != index:
         yield _issue(item, [*base, "number"], "TC304", f"amendment number {amendment.number} at position {index}",
                      "number amendments 0, 1, 2, … in order")
-    if amendment.verified_by and amendment.verified_by == amendment.prepared_by:
+    if amendment.verified_by and amendment.verified_by.casefold() == amendment.prepared_by.casefold():
         yield _issue(item, [*base, "verified_by"], "TC302", "the verifier is the person who prepared the amendment",
                      "a different verifier must check the entry (four-eyes principle)")
     if bool(amendment.verified_by) != bool(amendment.verified_on):
@@ -103,9 +106,12 @@ def _amendment_rules(item: Located, conv: Convention, index: int, amendment: Ame
         yield _issue(item, [*base, "verified_on"], "TC402", "verified before it was prepared",
                      "verified_on must not precede prepared_on")
     fund = ctx.orgs.get(conv.managed_by)
-    if amendment.verified_by and fund is not None and fund.verifiers and amendment.verified_by not in fund.verifiers:
+    verifiers = {v.casefold() for v in fund.verifiers} if fund is not None else set()
+    is_fund = fund is not None and fund.kind == "local_fund"  # otherwise TC207 says what is wrong
+    if amendment.verified_by and fund is not None and is_fund and amendment.verified_by.casefold() not in verifiers:
         yield _issue(item, [*base, "verified_by"], "TC303",
-                     f"{amendment.verified_by} is not a verifier of {fund.id}", _one_of(fund.verifiers))
+                     f"{amendment.verified_by} is not a verifier of {fund.id}",
+                     _one_of(fund.verifiers) if fund.verifiers else f"declare the verifiers of {fund.id} first")
     yield from _form_rules(item, conv, base, amendment, ctx)
 
 
@@ -173,6 +179,26 @@ def _convention_rules(item: Located, ctx: Context) -> Iterator[Issue]:
         yield from _amendment_rules(item, conv, index, amendment, ctx)
 
 
+def _one_form_per_service(conventions: list[Located]) -> Iterator[Issue]:
+    """At most one membership form per organisation, provider and service among the verified
+    conventions' amendments in force (each becomes one Keycloak group)."""
+    users: dict[tuple[str, str, str], list[tuple[Located, Path]]] = {}
+    for item in conventions:
+        conv = cast(Convention, item.obj)
+        in_force = conv.effective()
+        if in_force is None:
+            continue
+        index = conv.amendments.index(in_force)
+        for f_index, form in enumerate(in_force.forms):
+            key = (conv.organisation, conv.provider, form.service)
+            users.setdefault(key, []).append((item, ["amendments", index, "forms", f_index, "service"]))
+    for (org, _, service), places in users.items():
+        first = places[0][0].file
+        for item, path in places[1:]:
+            yield _issue(item, path, "TC106", f"{org} already has a form for {service} in force (in {first})",
+                         "keep one membership form per service: amend the existing convention instead")
+
+
 def check_rules(settings: list[Located], providers: list[Located], organisations: list[Located],
                 conventions: list[Located]) -> list[Issue]:
     ctx = Context(settings=cast(FederationSettings, settings[0].obj) if len(settings) == 1 else None,
@@ -187,4 +213,5 @@ def check_rules(settings: list[Located], providers: list[Located], organisations
         issues.extend(_provider_rules(item, ctx))
     for item in conventions:
         issues.extend(_convention_rules(item, ctx))
+    issues.extend(_one_form_per_service(conventions))
     return issues

@@ -39,7 +39,8 @@ tc_setup_system() {
   command -v "$PYTHON" >/dev/null || tc_die "$PYTHON not found" "install Python 3.11 (python3.11 and python3.11-venv)"
   command -v xmlsec1 >/dev/null || missing+=(xmlsec1)
   command -v mvn >/dev/null || missing+=(maven)
-  if ! command -v java >/dev/null; then missing+=(openjdk-17-jdk-headless); fi
+  # a JDK, not only a JRE: the extension is compiled (javac), and Keycloak runs on the same JDK
+  if ! command -v javac >/dev/null; then missing+=(openjdk-17-jdk-headless); fi
   [ ${#missing[@]} -eq 0 ] || tc_apt_install "${missing[@]}"
   local jv
   jv=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
@@ -127,7 +128,9 @@ tc_setup_pulumi() {
 }
 
 tc_setup() {
-  mkdir -p "$TRUSTCIRCLE_CACHE" "$TRUSTCIRCLE_STATE"
+  mkdir -p "$TRUSTCIRCLE_CACHE"
+  # the state holds the local database (realm keys, password hashes) and credentials: owner only
+  mkdir -p -m 700 "$TRUSTCIRCLE_STATE" && chmod 700 "$TRUSTCIRCLE_STATE"
   tc_setup_system
   tc_setup_python
   tc_setup_keycloak_dist

@@ -58,3 +58,8 @@ def test_second_local_up_is_a_quick_no_op() -> None:
     assert result.returncode == 0, result.stderr
     assert "already running" in result.stderr
     assert time.monotonic() - started < 60
+
+
+def test_local_state_is_private_to_its_owner(target: Target) -> None:
+    local = target.admin_credentials.parent
+    assert stat.S_IMODE(local.stat().st_mode) == 0o700

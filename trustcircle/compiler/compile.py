@@ -11,7 +11,9 @@ from trustcircle.compiler import ids
 from trustcircle.compiler.desired import DesiredObject, Ref
 from trustcircle.compiler.environment import Environment
 from trustcircle.compiler.oidc import oidc_identity_provider
+from trustcircle.compiler.policies import realm_settings
 from trustcircle.compiler.saml import broker_client, identity_provider, service_client
+from trustcircle.model.policies import Policies, effective
 from trustcircle.model.schema import Convention, Federation, MembershipForm, Organisation, Provider
 
 
@@ -20,9 +22,10 @@ def _instant(day: dt.date, zone: ZoneInfo) -> str:
     return local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _realm(name: str, display: str) -> DesiredObject:
+def _realm(name: str, display: str, policies: Policies) -> DesiredObject:
     spec: dict[str, Any] = {
         "realm": name, "displayName": display, "enabled": True, "sslRequired": "all",
+        **realm_settings(policies),
         "eventsEnabled": True, "adminEventsEnabled": True, "adminEventsDetailsEnabled": True,
         "attributes": {ids.MANAGED_BY_ATTR: ids.MANAGED_BY},
     }
@@ -84,9 +87,9 @@ def _organisation(provider: Provider, org: Organisation, env: Environment,
                          *(g.ref for g in convention_groups)))
 
 
-def _organisation_realm(org: Organisation, realm: str) -> Iterator[DesiredObject]:
+def _organisation_realm(org: Organisation, realm: str, base: Policies) -> Iterator[DesiredObject]:
     ref = Ref("realm", realm, realm)
-    yield _realm(realm, org.name)
+    yield _realm(realm, org.name, effective(base, org.policies))
     for group in org.groups:
         path = f"/{group.id}"
         spec = {"name": group.id, "path": path, "attributes": {"trustcircle.group.name": [group.name]},
@@ -98,10 +101,11 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
     """The desired state, in a stable order (sorted by kind order, then name)."""
     zone = ZoneInfo(federation.settings.timezone)
     objects: list[DesiredObject] = [obj for o in federation.organisations if o.realm
-                                    for obj in _organisation_realm(o, o.realm)]
+                                    for obj in _organisation_realm(o, o.realm, federation.settings.policies)]
     for provider in federation.providers:
         p_realm = Ref("realm", provider.realm, provider.realm)
-        objects += [_realm(provider.realm, provider.name), _post_broker_flow(provider.realm)]
+        objects += [_realm(provider.realm, provider.name, federation.settings.policies),
+                    _post_broker_flow(provider.realm)]
         for service in provider.services:
             objects.append(DesiredObject(Ref("client", provider.realm, service.entity_id),
                                          service_client(service), (p_realm,)))

@@ -70,7 +70,8 @@ class LocalKeycloak:
     # --- public commands -----------------------------------------------------------------------
     def up(self) -> Target:
         """Install, configure, build when needed, start and wait until ready."""
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.dir.chmod(0o700)  # database (realm keys, password hashes), credentials, TLS keys: owner only
         tls = ensure_tls(self.dir / "tls", [self.config.host, "localhost"])
         self._install()
         jars = self._install_providers()

@@ -67,6 +67,10 @@ def _organisation_rules(item: Located, ctx: Context) -> Iterator[Issue]:
         if parent is None or parent.kind != "local_fund":
             funds = [o.id for o in ctx.orgs.values() if o.kind == "local_fund"]
             yield _issue(item, ["parent"], "TC208", f"parent {org.parent!r} is not a local fund", _one_of(funds))
+    if org.policies.password.character_classes not in (None, 0, 4):
+        yield _issue(item, ["policies", "password", "character_classes"], "TC602",
+                     "Keycloak can require all four character classes or none, not some of them",
+                     "use 4 (upper, lower, digit, special) or 0")
     if ctx.settings is not None:
         merged = effective(ctx.settings.policies, org.policies)
         for field in looser_fields(ctx.settings.policies, merged):
@@ -214,4 +218,8 @@ def check_rules(settings: list[Located], providers: list[Located], organisations
     for item in conventions:
         issues.extend(_convention_rules(item, ctx))
     issues.extend(_one_form_per_service(conventions))
+    if ctx.settings is not None and ctx.settings.policies.password.character_classes not in (0, 4):
+        issues.append(_issue(settings[0], ["policies", "password", "character_classes"], "TC602",
+                             "Keycloak can require all four character classes or none, not some of them",
+                             "use 4 (upper, lower, digit, special) or 0"))
     return issues

@@ -48,6 +48,7 @@ def _convention_group(provider: Provider, conv: Convention, number: int, form: M
         "name": form.service,
         "path": path,
         "attributes": {
+            ids.MANAGED_BY_ATTR: [ids.MANAGED_BY],
             ids.CONVENTION_ID_ATTR: [conv.id],
             ids.CONVENTION_SERVICE_ATTR: [form.service],
             ids.CONVENTION_STATUS_ATTR: [conv.status],
@@ -73,7 +74,8 @@ def _organisation(provider: Provider, org: Organisation, env: Environment,
         broker = broker_client(provider, org, env)
         yield DesiredObject(Ref("client", org.realm, broker["clientId"]), broker, home)
     group = {"name": org.id, "path": f"/{org.id}",
-             "attributes": {ids.ORGANISATION_ATTR: [org.id]}, "clientRoles": {}}
+             "attributes": {ids.MANAGED_BY_ATTR: [ids.MANAGED_BY], ids.ORGANISATION_ATTR: [org.id]},
+             "clientRoles": {}}
     p_realm = Ref("realm", provider.realm, provider.realm)
     group_ref = Ref("group", provider.realm, f"/{org.id}")
     yield DesiredObject(group_ref, group, (p_realm,))
@@ -92,8 +94,8 @@ def _organisation_realm(org: Organisation, realm: str, base: Policies) -> Iterat
     yield _realm(realm, org.name, effective(base, org.policies))
     for group in org.groups:
         path = f"/{group.id}"
-        spec = {"name": group.id, "path": path, "attributes": {"trustcircle.group.name": [group.name]},
-                "clientRoles": {}}
+        spec = {"name": group.id, "path": path, "clientRoles": {},
+                "attributes": {ids.MANAGED_BY_ATTR: [ids.MANAGED_BY], "trustcircle.group.name": [group.name]}}
         yield DesiredObject(Ref("group", realm, path), spec, (ref,))
 
 

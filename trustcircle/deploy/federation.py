@@ -32,7 +32,10 @@ class Federation(pulumi.ComponentResource):
         created: dict[str, KeycloakObject] = {}
         for obj in dependency_order(objects):
             deps = [created[d.name] for d in obj.depends_on if d.name in created]
-            created[obj.ref.name] = KeycloakObject(obj, target, pulumi.ResourceOptions(parent=self, depends_on=deps))
+            # a realm holds users and credentials trustcircle does not own: removing an organisation
+            # from realms/ forgets its realm, and deleting it is an operator's explicit decision
+            options = pulumi.ResourceOptions(parent=self, depends_on=deps, retain_on_delete=obj.ref.kind == "realm")
+            created[obj.ref.name] = KeycloakObject(obj, target, options)
         self.object_count = len(created)
         self.register_outputs({"objects": self.object_count,
                                "realms": sorted({o.ref.realm for o in objects})})

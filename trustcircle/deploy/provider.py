@@ -13,8 +13,10 @@ from typing import Any
 
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
+from trustcircle.errors import KeycloakApiError
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.handlers import HANDLERS
+from trustcircle.keycloak.ownership import is_owned
 from trustcircle.keycloak.project import changed_fields
 from trustcircle.local.target import Target
 
@@ -33,10 +35,16 @@ class KeycloakObjectProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         admin = _admin(props)
         handler = HANDLERS[props["kind"]]
-        if handler.read(admin, props["realm"], props["key"], props["spec"]) is None:
+        existing = handler.read(admin, props["realm"], props["key"], props["spec"])
+        if existing is None:
             handler.create(admin, props["realm"], props["key"], props["spec"])
-        else:  # left by an interrupted run: converge instead of failing on a duplicate
+        elif is_owned(props["kind"], props["key"], existing):  # left by an interrupted run: converge
             handler.update(admin, props["realm"], props["key"], props["spec"])
+        else:
+            raise KeycloakApiError(
+                f"{props['kind']} {props['key']!r} in realm {props['realm']!r} exists but was not made by "
+                "trustcircle; it is not taken over",
+                "rename it in realms/, or remove the Keycloak object by hand if it may go")
         observed = _observe(admin, props)
         return CreateResult(id_=f"{props['realm']}/{props['kind']}/{props['key']}", outs={**props, "spec": observed})
 
@@ -58,4 +66,8 @@ class KeycloakObjectProvider(ResourceProvider):
         return UpdateResult(outs={**news, "spec": _observe(admin, news)})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        HANDLERS[props["kind"]].delete(_admin(props), props["realm"], props["key"])
+        """Delete only what still carries trustcircle's marker (see keycloak/ownership.py)."""
+        admin = _admin(props)
+        current = _observe(admin, props)
+        if current is not None and is_owned(props["kind"], props["key"], current):
+            HANDLERS[props["kind"]].delete(admin, props["realm"], props["key"])

@@ -73,3 +73,30 @@ def test_a_redirect_uri_edited_by_hand_is_reported_and_put_back(admin: Admin) ->
     assert up.returncode == 0 and "1 updated" in up.stdout, up.stdout[-3000:]
     restored = find_client(admin, "cnaf", "urn:trustcircle:sp:cdap")
     assert restored is not None and restored["redirectUris"] == wanted
+
+
+def test_an_object_made_by_hand_is_never_taken_over(admin: Admin, tmp_path: Path) -> None:
+    hand_made = "urn:example:made-by-hand"
+    admin.post("/cnaf/clients", {"clientId": hand_made, "protocol": "saml", "enabled": True})
+    try:
+        realms = tmp_path / "realms"
+        shutil.copytree(REPO_ROOT / "realms", realms)
+        provider = realms / "providers" / "cnaf.yaml"
+        provider.write_text(provider.read_text().replace("  apis:\n", f"""    - id: annuaire
+      name: Annuaire
+      protocol: saml
+      entity_id: {hand_made}
+      acs_url: https://127.0.0.1:8543/annuaire/acs
+      rubriques: [{{id: contacts, name: Contacts}}]
+  apis:
+"""))
+        result = _pulumi("up", "--yes", "--skip-preview", env={"TRUSTCIRCLE_REALMS": str(realms)})
+        assert result.returncode != 0
+        assert "was not made by trustcircle; it is not taken over" in result.stdout + result.stderr
+        client = find_client(admin, "cnaf", hand_made)
+        assert client is not None and client.get("attributes", {}).get("trustcircle.service") is None
+    finally:
+        client = find_client(admin, "cnaf", hand_made)
+        if client is not None:
+            admin.delete(f"/cnaf/clients/{client['id']}")
+    assert _pulumi("preview", "--expect-no-changes").returncode == 0

@@ -51,14 +51,6 @@ def _granted(federation: Federation) -> set[str]:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(conventions())
-def test_compilation_is_deterministic(conv: Convention) -> None:
-    federation = _with(conv)
-    assert [o.canonical() for o in compile_federation(federation, ENV)] == \
-           [o.canonical() for o in compile_federation(federation, ENV)]
-
-
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(conventions())
 def test_only_the_verified_amendment_in_force_is_granted(conv: Convention) -> None:
     in_force = conv.effective()
     expected = set(in_force.forms[0].rubriques) if in_force else set()

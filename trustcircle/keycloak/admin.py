@@ -1,8 +1,9 @@
 """A thin admin-API session over python-keycloak: timeouts, bounded retries, clear errors.
 
 python-keycloak refreshes the admin token when it expires, so long runs do not fail on expiry.
-Every call has a timeout; only connection failures and 5xx answers to idempotent calls are retried,
-a bounded number of times with back-off. Error messages never contain credentials.
+Every call has a timeout; connection failures (for a POST: only when no connection was made) and
+5xx answers to idempotent calls are retried, a bounded number of times with back-off. Error
+messages never contain credentials.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 from typing import Any
 from urllib.parse import quote
 
+import requests
 from keycloak import KeycloakAdmin
 from keycloak.exceptions import KeycloakError
 from requests import Response
@@ -56,12 +58,15 @@ class Admin:
                 if method == "GET":
                     resp: Response = conn.raw_get(url)
                 elif method == "DELETE":
-                    resp = conn.raw_delete(url)
+                    resp = conn.raw_delete(url, data=None if body is None else json.dumps(body))
                 else:
                     send = conn.raw_post if method == "POST" else conn.raw_put
                     resp = send(url, data=json.dumps(body))
             except KeycloakError as err:
-                if attempt < RETRIES:
+                # a POST is retried only when no connection was made: after a read timeout the
+                # server may have acted already, and a second POST would duplicate or conflict
+                never_sent = isinstance(err.__cause__, requests.ConnectionError)
+                if attempt < RETRIES and (method != "POST" or never_sent):
                     time.sleep(BACKOFF_S * 2**attempt)
                     continue
                 raise KeycloakApiError(f"{method} {url}: Keycloak at {self.target.url} unreachable ({_short(err)})",
@@ -89,16 +94,7 @@ class Admin:
         self._send("PUT", path, body, expected=(200, 204))
 
     def delete(self, path: str, body: Any = None) -> None:
-        if body is not None:
-            self._send_delete_with_body(path, body)
-            return
-        self._send("DELETE", path, expected=(200, 204, 404))
-
-    def _send_delete_with_body(self, path: str, body: Any) -> None:
-        self.calls["DELETE"] += 1
-        resp = self._kc.connection.raw_delete(f"admin/realms{path}", data=json.dumps(body))
-        if resp.status_code not in (200, 204, 404):
-            raise KeycloakApiError(f"DELETE {path} answered {resp.status_code}: {resp.text[:300]}", "")
+        self._send("DELETE", path, body, expected=(200, 204, 404))
 
 
 def _short(err: Exception) -> str:

@@ -1,4 +1,4 @@
-"""The SAML web-SSO journey of an agent, step by step, as a browser performs it."""
+"""The web-SSO journey of an agent, step by step, as a browser performs it."""
 
 from __future__ import annotations
 
@@ -8,8 +8,14 @@ from conformance.saml_sp import ServiceProvider
 
 
 def brokered_saml_login(browser: Browser, sp: ServiceProvider, idp_alias: str, agent: Agent) -> Page:
-    """From the e-service to the provider, to the agent's home realm and back; the last page."""
-    provider_login = browser.get(sp.login_url())
+    """From a SAML e-service to the provider, to the agent's home realm and back; the last page."""
+    return brokered_login(browser, sp.login_url(), idp_alias, agent)
+
+
+def brokered_login(browser: Browser, start_url: str, idp_alias: str, agent: Agent) -> Page:
+    """From the e-service's sign-in request (SAML or OIDC) to the provider realm, to the agent's
+    home realm (over SAML) and back; the last page (the e-service's, or the provider's refusal)."""
+    provider_login = browser.get(start_url)
     assert provider_login.status == 200, provider_login.text[:500]
     # the provider realm's login page offers the organisations; the agent picks theirs
     to_home = browser.get(provider_login.link(f"/broker/{idp_alias}/login"))

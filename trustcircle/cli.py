@@ -63,8 +63,9 @@ def _validate(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps({"ok": True, "issues": []}))
     else:
-        print(f"ok: {len(federation.organisations)} organisations, {len(federation.providers)} providers, "
-              f"{len(federation.conventions)} conventions")
+        counts = [(len(federation.organisations), "organisation"), (len(federation.providers), "provider"),
+                  (len(federation.conventions), "convention")]
+        print("ok: " + ", ".join(f"{n} {what}{'' if n == 1 else 's'}" for n, what in counts))
     return 0
 
 

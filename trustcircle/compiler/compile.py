@@ -13,6 +13,7 @@ from trustcircle.compiler.environment import Environment
 from trustcircle.compiler.oidc import oidc_identity_provider
 from trustcircle.compiler.policies import realm_settings
 from trustcircle.compiler.saml import broker_client, identity_provider, service_client
+from trustcircle.compiler.services import api_client_scopes, oidc_service_client
 from trustcircle.model.policies import Policies, effective
 from trustcircle.model.schema import Convention, Federation, MembershipForm, Organisation, Provider
 
@@ -58,11 +59,11 @@ def _convention_group(provider: Provider, conv: Convention, number: int, form: M
             "trustcircle.convention.amendment": [str(number)],
             "trustcircle.convention.groups": sorted(form.groups),
         },
-        "clientRoles": {service.entity_id: sorted(form.rubriques)},
+        "clientRoles": {service.client_id: sorted(form.rubriques)},
     }
     parent = Ref("group", provider.realm, f"/{conv.organisation}")
     return DesiredObject(Ref("group", provider.realm, path), spec,
-                         (realm, parent, Ref("client", provider.realm, service.entity_id)))
+                         (realm, parent, Ref("client", provider.realm, service.client_id)))
 
 
 def _organisation(provider: Provider, org: Organisation, env: Environment,
@@ -89,6 +90,27 @@ def _organisation(provider: Provider, org: Organisation, env: Environment,
                          *(g.ref for g in convention_groups)))
 
 
+# Administrative groups of an organisation realm: realm-management roles for the people the model
+# designates (their accounts are the organisation's own; membership is granted in Keycloak).
+ADMIN_GROUPS: dict[str, tuple[str, list[str]]] = {
+    "administrators": (ids.ADMINISTRATORS_GROUP,
+                       ["manage-users", "query-groups", "query-users", "view-events", "view-users"]),
+    "habilitation_managers": (ids.HABILITATION_MANAGERS_GROUP,
+                              ["manage-users", "query-groups", "query-users", "view-users"]),
+}
+
+
+def _admin_groups(org: Organisation, ref: Ref) -> Iterator[DesiredObject]:
+    realm = ref.key
+    for field, (name, roles) in ADMIN_GROUPS.items():
+        people: list[str] = getattr(org, field)
+        if not people:
+            continue
+        spec = {"name": name, "path": f"/{name}", "clientRoles": {"realm-management": roles},
+                "attributes": {ids.MANAGED_BY_ATTR: [ids.MANAGED_BY], ids.DESIGNATED_ATTR: sorted(people)}}
+        yield DesiredObject(Ref("group", realm, f"/{name}"), spec, (ref,))
+
+
 def _organisation_realm(org: Organisation, realm: str, base: Policies) -> Iterator[DesiredObject]:
     ref = Ref("realm", realm, realm)
     yield _realm(realm, org.name, effective(base, org.policies))
@@ -97,6 +119,7 @@ def _organisation_realm(org: Organisation, realm: str, base: Policies) -> Iterat
         spec = {"name": group.id, "path": path, "clientRoles": {},
                 "attributes": {ids.MANAGED_BY_ATTR: [ids.MANAGED_BY], "trustcircle.group.name": [group.name]}}
         yield DesiredObject(Ref("group", realm, path), spec, (ref,))
+    yield from _admin_groups(org, ref)
 
 
 def compile_federation(federation: Federation, env: Environment) -> list[DesiredObject]:
@@ -109,8 +132,10 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
         objects += [_realm(provider.realm, provider.name, federation.settings.policies),
                     _post_broker_flow(provider.realm)]
         for service in provider.services:
-            objects.append(DesiredObject(Ref("client", provider.realm, service.entity_id),
-                                         service_client(service), (p_realm,)))
+            client = service_client(service) if service.protocol == "saml" else oidc_service_client(service)
+            objects.append(DesiredObject(Ref("client", provider.realm, service.client_id), client, (p_realm,)))
+        for name, scope in api_client_scopes(provider):
+            objects.append(DesiredObject(Ref("client_scope", provider.realm, name), scope, (p_realm,)))
         groups = [_convention_group(provider, conv, amendment.number, form, zone)
                   for conv in federation.conventions if conv.provider == provider.id
                   for amendment in [conv.effective()] if amendment is not None

@@ -14,5 +14,11 @@ CONVENTION_VALID_UNTIL_ATTR = "trustcircle.convention.valid_until"
 MANAGED_BY_ATTR = "trustcircle.managed-by"
 MANAGED_BY = "trustcircle"
 
+# Groups reserved in organisation realms (organisation group ids may not start with "trustcircle-").
+RESERVED_GROUP_PREFIX = "trustcircle-"
+ADMINISTRATORS_GROUP = "trustcircle-administrators"
+HABILITATION_MANAGERS_GROUP = "trustcircle-habilitation-managers"
+DESIGNATED_ATTR = "trustcircle.designated"
+
 HABILITATION_ATTRIBUTE = "habilitation"
 SAML_PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"

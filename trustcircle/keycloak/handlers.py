@@ -7,6 +7,7 @@ from typing import Any, Protocol
 from trustcircle.compiler.desired import Kind
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.client import ClientHandler
+from trustcircle.keycloak.client_scope import ClientScopeHandler
 from trustcircle.keycloak.flow import FlowHandler
 from trustcircle.keycloak.group import GroupHandler
 from trustcircle.keycloak.idp import IdentityProviderHandler
@@ -22,6 +23,7 @@ class Handler(Protocol):
 
 HANDLERS: dict[Kind, Handler] = {
     "realm": RealmHandler(),
+    "client_scope": ClientScopeHandler(),
     "client": ClientHandler(),
     "group": GroupHandler(),
     "identity_provider": IdentityProviderHandler(),

@@ -1,6 +1,6 @@
 """What trustcircle owns in Keycloak: objects carrying its marker, and nothing else.
 
-Realms and clients carry the attribute ``trustcircle.managed-by=trustcircle``, groups the same
+Realms, clients and client scopes carry the attribute ``trustcircle.managed-by=trustcircle``, groups the same
 attribute, identity providers the organisation's id in their config, and flows trustcircle's own
 alias. An object of the same name without the marker was made by someone else: it is never taken
 over (``pulumi up`` stops and says so) and never deleted.
@@ -16,7 +16,7 @@ from trustcircle.compiler import ids
 def is_owned(kind: str, key: str, observed: dict[str, Any]) -> bool:
     """``observed`` is the object as read back, projected on the desired fields."""
     attributes = observed.get("attributes") or {}
-    if kind in ("realm", "client"):
+    if kind in ("realm", "client", "client_scope"):
         return bool(attributes.get(ids.MANAGED_BY_ATTR) == ids.MANAGED_BY)
     if kind == "group":
         return bool(attributes.get(ids.MANAGED_BY_ATTR) == [ids.MANAGED_BY])

@@ -93,10 +93,11 @@ def _general_name(host: str) -> x509.GeneralName:
         return x509.DNSName(host)
 
 
-def ensure_tls(directory: Path, hosts: list[str]) -> TlsFiles:
-    """Create (or renew when close to expiry) the CA and a server certificate valid for ``hosts``."""
+def ensure_tls(directory: Path, hosts: list[str], name: str = "server") -> TlsFiles:
+    """Create (or renew when close to expiry) the CA and a server certificate valid for ``hosts``,
+    written as ``<name>.pem`` (chain) and ``<name>-key.pem`` beside the CA."""
     ca_cert, ca_key = _ensure_ca(directory)
-    files = TlsFiles(directory / "ca.pem", directory / "server.pem", directory / "server-key.pem")
+    files = TlsFiles(directory / "ca.pem", directory / f"{name}.pem", directory / f"{name}-key.pem")
     if _server_cert_ok(files.server_cert, ca_cert, hosts) and files.server_key.exists():
         return files
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)

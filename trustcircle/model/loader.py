@@ -94,6 +94,22 @@ def _first_alias(text: str) -> tuple[int, int] | None:
     return None
 
 
+DISCRIMINATORS = ("protocol", "type")
+
+
+def _without_tags(node: Any, loc: Sequence[str | int]) -> list[str | int]:
+    """Pydantic's error location without the tags of discriminated unions (``services.0.oidc.x``
+    is ``services.0.x`` in the file)."""
+    out: list[str | int] = []
+    for part in loc:
+        if isinstance(node, dict) and part not in node and part in {str(node.get(d)) for d in DISCRIMINATORS}:
+            continue
+        out.append(part)
+        node = node.get(part) if isinstance(node, dict) else (
+            node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node) else None)
+    return out
+
+
 def _load_file(path: Path, issues: list[Issue]) -> Located | None:
     name = str(path)
     if not path.is_file():
@@ -130,7 +146,7 @@ def _load_file(path: Path, issues: list[Issue]) -> Located | None:
         obj = KINDS[kind].model_validate(_plain(node[kind]))
     except ValidationError as err:
         for e in err.errors():
-            loc = [kind, *e["loc"]]
+            loc = [kind, *_without_tags(node[kind], e["loc"])]
             line, col = locate(node, loc)
             issues.append(Issue(name, line, col, ".".join(map(str, loc)), "TC010", e["msg"],
                                 "see docs/reference for the field's type and allowed values"))

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
+from trustcircle.compiler.ids import RESERVED_GROUP_PREFIX
 from trustcircle.model.issues import Issue
 from trustcircle.model.policies import effective, looser_fields
 from trustcircle.model.schema import Amendment, Convention, FederationSettings, Organisation, Provider
@@ -62,6 +63,9 @@ def _organisation_rules(item: Located, ctx: Context) -> Iterator[Issue]:
         if ids.index(group.id) != index:
             yield _issue(item, ["groups", index, "id"], "TC103", f"group {group.id!r} is declared twice",
                          "give each group a unique id")
+        elif group.id.startswith(RESERVED_GROUP_PREFIX):
+            yield _issue(item, ["groups", index, "id"], "TC110", f"group ids starting with {RESERVED_GROUP_PREFIX!r} "
+                         "are trustcircle's own (administrators, habilitation managers)", "choose another id")
     if org.parent is not None:
         parent = ctx.orgs.get(org.parent)
         if parent is None or parent.kind != "local_fund":
@@ -83,8 +87,22 @@ def _organisation_rules(item: Located, ctx: Context) -> Iterator[Issue]:
 def _provider_rules(item: Located, ctx: Context) -> Iterator[Issue]:
     provider = cast(Provider, item.obj)
     loas = {loa.id for loa in ctx.settings.levels_of_assurance} if ctx.settings else set()
+    names = [("services", s.id) for s in provider.services] + [("apis", a.id) for a in provider.apis]
+    clients = [("services", s.client_id) for s in provider.services]
+    for index, (field, name) in enumerate(names):
+        if [n for _, n in names].index(name) != index:
+            at = index if field == "services" else index - len(provider.services)
+            yield _issue(item, [field, at, "id"], "TC108", f"{name!r} names two services or APIs of {provider.id}",
+                         "give each service and API a unique id")
+    for index, (_, client) in enumerate(clients):
+        if [c for _, c in clients].index(client) != index:
+            field = "entity_id" if provider.services[index].protocol == "saml" else "client_id"
+            yield _issue(item, ["services", index, field], "TC109", f"client {client!r} stands for two services",
+                         "each service is its own client: give it its own entity id or client id")
+    every_rubrique: set[str] = set()
     for s_index, service in enumerate(provider.services):
         rubriques = [r.id for r in service.rubriques]
+        every_rubrique |= set(rubriques)
         for r_index, rubrique in enumerate(rubriques):
             if rubriques.index(rubrique) != r_index:
                 yield _issue(item, ["services", s_index, "rubriques", r_index, "id"], "TC104",
@@ -92,6 +110,14 @@ def _provider_rules(item: Located, ctx: Context) -> Iterator[Issue]:
         if service.level_of_assurance and service.level_of_assurance not in loas:
             yield _issue(item, ["services", s_index, "level_of_assurance"], "TC209",
                          f"unknown level of assurance {service.level_of_assurance!r}", _one_of(loas))
+    for a_index, api in enumerate(provider.apis):
+        for sc_index, scope in enumerate(api.scopes):
+            if api.scopes.index(scope) != sc_index:
+                yield _issue(item, ["apis", a_index, "scopes", sc_index], "TC104",
+                             f"scope {scope!r} is declared twice", "list each rubrique once")
+            elif scope not in every_rubrique:
+                yield _issue(item, ["apis", a_index, "scopes", sc_index], "TC210",
+                             f"{scope!r} is not a rubrique of any service of {provider.id}", _one_of(every_rubrique))
 
 
 def _amendment_rules(item: Located, conv: Convention, index: int, amendment: Amendment,

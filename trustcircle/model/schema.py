@@ -72,6 +72,30 @@ class SamlService(Strict):
     level_of_assurance: Slug | None = Field(None, description="minimum level of assurance (id)")
     rubriques: list[Rubrique] = Field(min_length=1)
 
+    @property
+    def client_id(self) -> str:
+        """The Keycloak client standing for the service: its entity id."""
+        return self.entity_id
+
+
+class OidcService(Strict):
+    """An e-service reached by OpenID Connect (authorization code with PKCE); it is a confidential
+    client of the provider realm that authenticates with a signed JWT (private_key_jwt): its public
+    keys are read at ``jwks_url``, so no shared secret exists."""
+
+    id: Slug
+    name: str
+    protocol: Literal["oidc"]
+    client_id: str = Field(min_length=3, pattern=r"^[\x21-\x7e]+$", description="the OAuth 2.0 client id")
+    redirect_uris: list[HttpUrl] = Field(min_length=1, description="exact redirect URIs (no wildcards)")
+    post_logout_redirect_uris: list[HttpUrl] = Field(default_factory=list)
+    jwks_url: HttpUrl = Field(description="where the service publishes the public keys of its client assertions")
+    level_of_assurance: Slug | None = Field(None, description="minimum level of assurance (id)")
+    rubriques: list[Rubrique] = Field(min_length=1)
+
+
+Service = Annotated[SamlService | OidcService, Field(discriminator="protocol")]
+
 
 class WebServiceApi(Strict):
     """A provider's data API, called by partners' applications with OAuth 2.0."""
@@ -79,7 +103,8 @@ class WebServiceApi(Strict):
     id: Slug
     name: str
     audience: str = Field(min_length=3, description="the value access tokens must carry in `aud`")
-    scopes: list[Slug] = Field(min_length=1, description="one scope per rubrique the API serves")
+    scopes: list[Slug] = Field(min_length=1, description="the rubriques the API serves, one OAuth 2.0 scope each "
+                                                        "(requested as `<api id>:<rubrique>`)")
 
 
 class Provider(Strict):
@@ -88,7 +113,7 @@ class Provider(Strict):
     id: Slug
     name: str
     realm: Slug
-    services: list[SamlService] = Field(min_length=1)
+    services: list[Service] = Field(min_length=1)
     apis: list[WebServiceApi] = Field(default_factory=list)
 
 

@@ -19,6 +19,7 @@ class Access:
     organisation_name: str
     provider: str
     service: str
+    service_name: str
     profile: str
     rubrique: str
     valid_from: dt.date
@@ -26,6 +27,7 @@ class Access:
     convention: str
     amendment: int
     state: str  # active | expired | not yet valid
+    groups: str  # the organisation's groups the access is limited to ("" = every agent)
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,12 @@ def access_rows(federation: Federation, on: dt.date) -> list[Access]:
         if amendment is None:
             continue
         org = federation.organisation(conv.organisation)
+        names = {s.id: s.name for s in federation.provider(conv.provider).services}
         for form in amendment.forms:
             state = _state(on, form.valid_from, form.valid_until)
-            rows.extend(Access(org.id, org.name, conv.provider, form.service, form.profile, rubrique,
-                               form.valid_from, form.valid_until, conv.id, amendment.number, state)
+            rows.extend(Access(org.id, org.name, conv.provider, form.service, names[form.service], form.profile,
+                               rubrique, form.valid_from, form.valid_until, conv.id, amendment.number, state,
+                               " ".join(sorted(form.groups)))
                         for rubrique in form.rubriques)
     return sorted(rows, key=lambda r: (r.organisation, r.service, r.rubrique))
 

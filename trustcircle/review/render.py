@@ -16,11 +16,11 @@ STATE_COLOURS = {"active": "#2e7d32", "expired": "#c62828", "not yet valid": "#f
 
 def markdown(rows: list[Access], waiting: list[Pending], on: dt.date) -> str:
     lines = [f"# Access matrix on {on}", "",
-             "| organisation | service | profile | rubrique | valid from | valid until | convention | state |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| organisation | service | profile | rubrique | groups | valid from | valid until | convention | state |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     lines += [f"| {r.organisation_name} (`{r.organisation}`) | {r.service} | {r.profile} | {r.rubrique} | "
-              f"{r.valid_from} | {r.valid_until} | {r.convention} (amendment {r.amendment}) | {r.state} |"
-              for r in rows]
+              f"{r.groups or 'all agents'} | {r.valid_from} | {r.valid_until} | {r.convention} "
+              f"(amendment {r.amendment}) | {r.state} |" for r in rows]
     if waiting:
         lines += ["", "## Conventions pending or granting nothing", "",
                   "| convention | organisation | state | detail |", "| --- | --- | --- | --- |"]
@@ -43,6 +43,7 @@ def _grid(rows: list[Access]) -> str:
     for row in rows:
         by_service[row.service].append(row)
     for service, items in sorted(by_service.items()):
+        title = f"{items[0].service_name} ({service})"
         rubriques = sorted({r.rubrique for r in items})
         orgs = sorted({(r.organisation, r.organisation_name) for r in items})
         cell = {(r.organisation, r.rubrique): r for r in items}
@@ -58,7 +59,7 @@ def _grid(rows: list[Access]) -> str:
                     title = f"{hit.profile} · {hit.convention} · {hit.valid_from} → {hit.valid_until} · {hit.state}"
                     tds.append(f'<td style="background:{STATE_COLOURS[hit.state]}" title="{escape(title)}"></td>')
             body.append(f"<tr><th>{escape(org_name)}</th>{''.join(tds)}</tr>")
-        parts.append(f"<h2>{escape(service)}</h2><table class=grid><tr><th></th>{head}</tr>{''.join(body)}</table>")
+        parts.append(f"<h2>{escape(title)}</h2><table class=grid><tr><th></th>{head}</tr>{''.join(body)}</table>")
     return "".join(parts)
 
 
@@ -66,7 +67,8 @@ def html(rows: list[Access], waiting: list[Pending], on: dt.date) -> str:
     legend = "".join(f'<span class=key style="background:{c}"></span>{escape(s)} ' for s, c in STATE_COLOURS.items())
     table_rows = "".join(
         f"<tr><td>{escape(r.organisation_name)}</td><td>{escape(r.service)}</td><td>{escape(r.profile)}</td>"
-        f"<td>{escape(r.rubrique)}</td><td>{r.valid_from}</td><td>{r.valid_until}</td>"
+        f"<td>{escape(r.rubrique)}</td><td>{escape(r.groups or 'all agents')}</td>"
+        f"<td>{r.valid_from}</td><td>{r.valid_until}</td>"
         f"<td>{escape(r.convention)} ({r.amendment})</td><td>{escape(r.state)}</td></tr>" for r in rows)
     pending_rows = "".join(f"<tr><td>{escape(p.convention)}</td><td>{escape(p.organisation)}</td>"
                            f"<td>{escape(p.state)}</td><td>{escape(p.detail)}</td></tr>" for p in waiting)
@@ -87,7 +89,7 @@ td, th {{ border: 1px solid #ccc; padding: .3rem .5rem; text-align: left; font-s
 Legend: {legend}</p>
 {_grid(rows)}
 <h2>Every access</h2>
-<table><tr><th>organisation</th><th>service</th><th>profile</th><th>rubrique</th><th>valid from</th>
+<table><tr><th>organisation</th><th>service</th><th>profile</th><th>rubrique</th><th>groups</th><th>valid from</th>
 <th>valid until</th><th>convention (amendment)</th><th>state</th></tr>{table_rows}</table>
 <h2>Conventions pending or granting nothing</h2>
 <table><tr><th>convention</th><th>organisation</th><th>state</th><th>detail</th></tr>{pending_rows}</table>

@@ -7,6 +7,7 @@ from trustcircle.compiler.compile import compile_federation
 from trustcircle.compiler.environment import Environment
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.apply import converge
+from trustcircle.keycloak.handlers import HANDLERS
 from trustcircle.local.target import Target
 from trustcircle.model.loader import load_federation
 from trustcircle.settings import REPO_ROOT
@@ -17,3 +18,24 @@ def test_converge_finds_nothing_to_change_after_pulumi_up(target: Target, admin:
     writes_before = admin.calls["POST"] + admin.calls["PUT"] + admin.calls["DELETE"]
     assert converge(admin, objects, dry_run=True) == []
     assert admin.calls["POST"] + admin.calls["PUT"] + admin.calls["DELETE"] == writes_before
+
+
+def test_whole_realm_reads_equal_object_by_object_reads(target: Target) -> None:
+    """Handlers read a realm in one call when they can; it must not change what they see."""
+    objects = compile_federation(load_federation([REPO_ROOT / "realms"]), Environment(public_url=target.url))
+    direct, whole = Admin(target), Admin(target, realm_views=True)
+    for obj in objects:
+        handler = HANDLERS[obj.ref.kind]
+        assert handler.read(whole, obj.ref.realm, obj.ref.key, obj.spec) == \
+            handler.read(direct, obj.ref.realm, obj.ref.key, obj.spec), obj.ref.name
+    assert whole.calls["GET"] + whole.calls["POST"] <= 2 * len({o.ref.realm for o in objects})
+    assert whole.calls["PUT"] + whole.calls["DELETE"] == 0
+
+
+def test_a_no_op_converge_reads_each_realm_a_constant_number_of_times(target: Target) -> None:
+    objects = compile_federation(load_federation([REPO_ROOT / "realms"]), Environment(public_url=target.url))
+    admin = Admin(target, realm_views=True)
+    assert converge(admin, objects) == []
+    realms = len({o.ref.realm for o in objects})
+    # one GET of the realm and one whole-realm export, whatever the number of objects in it
+    assert admin.calls == {"GET": realms, "POST": realms, "PUT": 0, "DELETE": 0}

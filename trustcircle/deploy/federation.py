@@ -17,16 +17,16 @@ _PROVIDER = KeycloakObjectProvider()
 class KeycloakObject(Resource):
     """One Keycloak object, named ``<realm>/<kind>/<key>``."""
 
-    def __init__(self, obj: DesiredObject, target: Path, opts: pulumi.ResourceOptions) -> None:
+    def __init__(self, obj: DesiredObject, target: Path, url: str, opts: pulumi.ResourceOptions) -> None:
         props = {"kind": obj.ref.kind, "realm": obj.ref.realm, "key": obj.ref.key,
-                 "spec": obj.spec, "target": str(target)}
+                 "spec": obj.spec, "target": str(target), "url": url}
         super().__init__(_PROVIDER, obj.ref.name, props, opts)
 
 
 class Federation(pulumi.ComponentResource):
     """The federation's desired Keycloak state, applied object by object with explicit dependencies."""
 
-    def __init__(self, name: str, objects: list[DesiredObject], target: Path,
+    def __init__(self, name: str, objects: list[DesiredObject], target: Path, url: str,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("trustcircle:index:Federation", name, None, opts)
         created: dict[str, KeycloakObject] = {}
@@ -35,7 +35,7 @@ class Federation(pulumi.ComponentResource):
             # a realm holds users and credentials trustcircle does not own: removing an organisation
             # from realms/ forgets its realm, and deleting it is an operator's explicit decision
             options = pulumi.ResourceOptions(parent=self, depends_on=deps, retain_on_delete=obj.ref.kind == "realm")
-            created[obj.ref.name] = KeycloakObject(obj, target, options)
+            created[obj.ref.name] = KeycloakObject(obj, target, url, options)
         self.object_count = len(created)
         self.register_outputs({"objects": self.object_count,
                                "realms": sorted({o.ref.realm for o in objects})})

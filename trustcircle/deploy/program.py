@@ -52,4 +52,4 @@ def build(config: pulumi.Config) -> Federation:
     except TrustcircleError as err:
         raise SystemExit(err.render()) from None
     objects = compile_federation(federation, Environment(public_url=target.url))
-    return Federation(federation.settings.id, objects, target_path)
+    return Federation(federation.settings.id, objects, target_path, target.url)

@@ -1,13 +1,15 @@
 """The Pulumi dynamic provider for one Keycloak object (any kind), applied with python-keycloak.
 
 Inputs: ``kind``, ``realm``, ``key`` (natural key: realm name, clientId, group path, IdP alias,
-flow alias), ``spec`` (managed fields, as the admin API takes them) and ``target`` (path of the
-target description; the admin credentials are read from the file it names, never passed as inputs).
+flow alias), ``spec`` (managed fields, as the admin API takes them), ``target`` (path of the
+target description; the admin credentials are read from the file it names or the environment,
+never passed as inputs) and ``url`` (the Keycloak it describes).
 Outputs: the same, with ``spec`` as read back from Keycloak, so ``pulumi refresh`` shows drift.
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +22,24 @@ from trustcircle.keycloak.ownership import is_owned
 from trustcircle.keycloak.project import changed_fields
 from trustcircle.local.target import Target
 
-IDENTITY = ("kind", "realm", "key")
+# A change of any of these is another object: replaced, not updated. ``url`` is the Keycloak the
+# stack targets: moving a stack to another server creates its objects there (realms are retained
+# on the old one). State written before ``url`` existed gets it by an in-place update.
+IDENTITY = ("kind", "realm", "key", "url")
+
+
+_ADMINS: dict[str, Admin] = {}
+_ADMINS_LOCK = threading.Lock()
 
 
 def _admin(props: dict[str, Any]) -> Admin:
-    return Admin(Target.load(Path(props["target"])))
+    """One admin session per target for the whole run (the provider process lives as long as the
+    run): one login, and whole-realm reads shared by every object of a realm."""
+    with _ADMINS_LOCK:
+        admin = _ADMINS.get(props["target"])
+        if admin is None:
+            admin = _ADMINS[props["target"]] = Admin(Target.load(Path(props["target"])), realm_views=True)
+        return admin
 
 
 def _observe(admin: Admin, props: dict[str, Any]) -> dict[str, Any] | None:
@@ -55,8 +70,8 @@ class KeycloakObjectProvider(ResourceProvider):
         return ReadResult(id_=id_, outs={**props, "spec": observed})
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces = [name for name in IDENTITY if olds.get(name) != news.get(name)]
-        changed = changed_fields(olds.get("spec") or {}, news["spec"])
+        replaces = [name for name in IDENTITY if olds.get(name, news.get(name)) != news.get(name)]
+        changed = changed_fields(olds.get("spec") or {}, news["spec"]) + (["url"] if "url" not in olds else [])
         return DiffResult(changes=bool(replaces or changed), replaces=replaces,
                           delete_before_replace=True)
 

@@ -9,9 +9,11 @@ messages never contain credentials.
 from __future__ import annotations
 
 import json
+import os
+import threading
 import time
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import requests
 from keycloak import KeycloakAdmin
@@ -19,11 +21,16 @@ from keycloak.exceptions import KeycloakError
 from requests import Response
 
 from trustcircle.errors import KeycloakApiError
+from trustcircle.keycloak.view import RealmView
 from trustcircle.local.target import Target
 
 TIMEOUT_S = 30
 RETRIES = 3
 BACKOFF_S = 1.0
+VIEW_MAX_AGE_S = 120.0
+# When set, every admin call is appended to this file ("read|write METHOD path"): the provisioning
+# benchmark counts calls made by the Pulumi provider process this way.
+CALL_LOG_ENV = "TRUSTCIRCLE_CALL_LOG"
 
 
 def q(segment: str) -> str:
@@ -32,11 +39,21 @@ def q(segment: str) -> str:
 
 
 class Admin:
-    """Calls to ``/admin/realms/...`` of one target."""
+    """Calls to ``/admin/realms/...`` of one target.
 
-    def __init__(self, target: Target) -> None:
+    With ``realm_views``, handlers read whole realms at once (:meth:`view`) until the session
+    writes to that realm; from then on they read that realm object by object, so what a run wrote
+    is always read back as it is now. Views live ``VIEW_MAX_AGE_S`` at most.
+    """
+
+    def __init__(self, target: Target, realm_views: bool = False) -> None:
         self.target = target
         self.calls = {"GET": 0, "POST": 0, "PUT": 0, "DELETE": 0}
+        self.realm_views = realm_views
+        self._views: dict[str, tuple[float, RealmView]] = {}
+        self._written: set[str] = set()
+        self._lock = threading.Lock()
+        self._call_log = os.environ.get(CALL_LOG_ENV)
         username, password = target.credentials()
         try:
             self._kc = KeycloakAdmin(server_url=target.url + "/", username=username, password=password,
@@ -49,11 +66,42 @@ class Admin:
                                    "check that Keycloak runs (./run local status) and the admin credentials file "
                                    f"{target.admin_credentials}") from err
 
-    def _send(self, method: str, path: str, body: Any = None, expected: tuple[int, ...] = (200,)) -> Response:
+    def view(self, realm: str) -> RealmView | None:
+        """The whole realm in one read, or None when this session wrote to it (read directly then)."""
+        if not self.realm_views:
+            return None
+        with self._lock:
+            if realm in self._written:
+                return None
+            cached = self._views.get(realm)
+            if cached is not None and time.monotonic() - cached[0] < VIEW_MAX_AGE_S:
+                return cached[1]
+        resp = self._send("POST", f"/{q(realm)}/partial-export?exportClients=true&exportGroupsAndRoles=true", {},
+                          expected=(200, 404), read=True)
+        view = RealmView() if resp.status_code == 404 else RealmView.of(resp.json())
+        with self._lock:
+            if realm in self._written:
+                return None
+            self._views[realm] = (time.monotonic(), view)
+        return view
+
+    def _note(self, method: str, path: str, body: Any, read: bool) -> None:
+        if not read:
+            realm = unquote(path.split("/")[1].split("?")[0]) if path else (body or {}).get("realm")
+            with self._lock:
+                self._written.add(str(realm))
+                self._views.pop(str(realm), None)
+        if self._call_log:
+            with self._lock, open(self._call_log, "a", encoding="utf-8") as log:
+                log.write(f"{'read' if read else 'write'} {method} {path.split('?')[0] or '/'}\n")
+
+    def _send(self, method: str, path: str, body: Any = None, expected: tuple[int, ...] = (200,),
+              read: bool = False) -> Response:
         conn = self._kc.connection
         url = f"admin/realms{path}"
         for attempt in range(RETRIES + 1):
             self.calls[method] += 1
+            self._note(method, path, body, read or method == "GET")
             try:
                 if method == "GET":
                     resp: Response = conn.raw_get(url)

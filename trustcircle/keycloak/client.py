@@ -18,6 +18,10 @@ def find_client(admin: Admin, realm: str, client_id: str) -> dict[str, Any] | No
 
 class ClientHandler:
     def read(self, admin: Admin, realm: str, key: str, spec: dict[str, Any]) -> dict[str, Any] | None:
+        view = admin.view(realm)
+        if view is not None:
+            client = view.clients.get(key)
+            return None if client is None else project(client, spec)
         client = find_client(admin, realm, key)
         if client is None:
             return None

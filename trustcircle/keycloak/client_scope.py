@@ -15,7 +15,8 @@ def find_client_scope(admin: Admin, realm: str, name: str) -> dict[str, Any] | N
 
 class ClientScopeHandler:
     def read(self, admin: Admin, realm: str, key: str, spec: dict[str, Any]) -> dict[str, Any] | None:
-        scope = find_client_scope(admin, realm, key)
+        view = admin.view(realm)
+        scope = view.client_scopes.get(key) if view is not None else find_client_scope(admin, realm, key)
         if scope is None:
             return None
         scope.setdefault("protocolMappers", [])

@@ -6,6 +6,7 @@ from typing import Any
 
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.keycloak.project import project
+from trustcircle.keycloak.view import flow_executions
 
 
 def _find(admin: Admin, realm: str, alias: str) -> dict[str, Any] | None:
@@ -19,11 +20,13 @@ def _executions(admin: Admin, realm: str, alias: str) -> list[dict[str, Any]]:
 
 class FlowHandler:
     def read(self, admin: Admin, realm: str, key: str, spec: dict[str, Any]) -> dict[str, Any] | None:
-        flow = _find(admin, realm, key)
+        view = admin.view(realm)
+        flow = view.flows.get(key) if view is not None else _find(admin, realm, key)
         if flow is None:
             return None
-        flow["executions"] = [{"provider": e.get("providerId"), "requirement": e.get("requirement")}
-                              for e in _executions(admin, realm, key)]
+        if view is None:
+            flow["executions"] = flow_executions(
+                [{**e, "authenticator": e.get("providerId")} for e in _executions(admin, realm, key)])
         observed: dict[str, Any] = project({k: v for k, v in flow.items() if k != "executions"},
                                            {k: v for k, v in spec.items() if k != "executions"})
         observed["executions"] = flow["executions"]
@@ -49,19 +52,28 @@ class FlowHandler:
             admin.delete(f"/{q(realm)}/authentication/flows/{flow['id']}")
 
     def _sync_executions(self, admin: Admin, realm: str, alias: str, wanted: list[dict[str, Any]]) -> None:
-        """Add missing executions, remove extra ones, then set requirements (order: as listed)."""
+        """Make the flow's executions exactly ``wanted``, in place: remove extra and duplicate ones,
+        add missing ones, set requirements, then move each into its listed position (priorities)."""
         base = f"/{q(realm)}/authentication/flows/{q(alias)}/executions"
-        current = _executions(admin, realm, alias)
         keep = [w["provider"] for w in wanted]
-        for execution in current:
-            if execution.get("providerId") not in keep:
+        seen: set[str] = set()
+        for execution in _executions(admin, realm, alias):
+            provider = execution.get("providerId")
+            if provider not in keep or provider in seen:
                 admin.delete(f"/{q(realm)}/authentication/executions/{execution['id']}")
-        have = {e.get("providerId") for e in current}
+            seen.add(str(provider))
         for want in wanted:
-            if want["provider"] not in have:
+            if want["provider"] not in seen:
                 admin.post(f"{base}/execution", {"provider": want["provider"]})
-        by_provider = {e.get("providerId"): e for e in _executions(admin, realm, alias)}
+        current = _executions(admin, realm, alias)
+        by_provider = {e.get("providerId"): e for e in current}
         for want in wanted:
             execution = by_provider[want["provider"]]
             if execution.get("requirement") != want["requirement"]:
                 admin.put(base, {**execution, "requirement": want["requirement"]})
+        order = [e.get("providerId") for e in current]
+        for position, provider in enumerate(keep):
+            index = order.index(provider)
+            for _ in range(index - position):  # raise until it sits where the list says
+                admin.post(f"/{q(realm)}/authentication/executions/{by_provider[provider]['id']}/raise-priority", {})
+            order.insert(position, order.pop(index))

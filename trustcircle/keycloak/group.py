@@ -25,10 +25,16 @@ def _client_roles(admin: Admin, realm: str, group_id: str) -> dict[str, list[str
 
 class GroupHandler:
     def read(self, admin: Admin, realm: str, key: str, spec: dict[str, Any]) -> dict[str, Any] | None:
-        group = find_group(admin, realm, key)
-        if group is None:
-            return None
-        group["clientRoles"] = _client_roles(admin, realm, group["id"])
+        view = admin.view(realm)
+        if view is not None:
+            group = view.groups.get(key)
+            if group is None:
+                return None
+        else:
+            group = find_group(admin, realm, key)
+            if group is None:
+                return None
+            group["clientRoles"] = _client_roles(admin, realm, group["id"])
         observed: dict[str, Any] = project(group, spec)
         # role mappings on clients the desired state does not mention are drift too
         observed["clientRoles"].update({c: r for c, r in group["clientRoles"].items() if c not in spec["clientRoles"]})

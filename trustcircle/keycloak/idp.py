@@ -18,6 +18,10 @@ class IdentityProviderHandler:
         return f"/{q(realm)}/identity-provider/instances/{q(alias)}"
 
     def read(self, admin: Admin, realm: str, key: str, spec: dict[str, Any]) -> dict[str, Any] | None:
+        view = admin.view(realm)
+        if view is not None:
+            found = view.identity_providers.get(key)
+            return None if found is None else project(found, spec)
         idp = admin.get(self._base(realm, key), missing_ok=True)
         if idp is None:
             return None

@@ -24,6 +24,10 @@ def write_private_json(path: Path, data: dict[str, str]) -> None:
     os.chmod(path, 0o600)
 
 
+ADMIN_USERNAME_ENV = "TRUSTCIRCLE_ADMIN_USERNAME"
+ADMIN_PASSWORD_ENV = "TRUSTCIRCLE_ADMIN_PASSWORD"  # noqa: S105 (the variable's name, not a password)
+
+
 @dataclass(frozen=True)
 class Target:
     url: str
@@ -48,6 +52,11 @@ class Target:
                    admin_credentials=Path(data["admin_credentials"]))
 
     def credentials(self) -> tuple[str, str]:
+        """From ``TRUSTCIRCLE_ADMIN_USERNAME`` and ``TRUSTCIRCLE_ADMIN_PASSWORD`` when both are set
+        (a secret store or CI injects them), else from the credentials file (mode 0600)."""
+        username, password = os.environ.get(ADMIN_USERNAME_ENV), os.environ.get(ADMIN_PASSWORD_ENV)
+        if username and password:
+            return username, password
         try:
             data = json.loads(self.admin_credentials.read_text())
             return data["username"], data["password"]

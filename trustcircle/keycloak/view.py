@@ -1,0 +1,60 @@
+"""One read of a whole realm: what trustcircle manages in it, indexed by natural key.
+
+Reading Keycloak object by object costs one or more admin calls per object; a provider realm with
+thousands of groups makes that minutes. ``POST /{realm}/partial-export`` returns the realm's clients
+(with mappers and scopes), client roles, client scopes, the group tree (attributes and role
+mappings), identity providers with their mappers, and authentication flows with their executions,
+in one call. Handlers read from this view when the admin session offers one (see
+``Admin.view``), and fall back to direct reads otherwise; both give the same representation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def _flatten(groups: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for group in groups:
+        yield group
+        yield from _flatten(group.get("subGroups") or [])
+
+
+def flow_executions(executions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Top-level executions of a flow in priority order, as the compiler writes them."""
+    ordered = sorted(executions, key=lambda e: e.get("priority", 0))
+    return [{"provider": e.get("flowAlias") if e.get("authenticatorFlow") else e.get("authenticator"),
+             "requirement": e.get("requirement")} for e in ordered]
+
+
+@dataclass
+class RealmView:
+    clients: dict[str, dict[str, Any]] = field(default_factory=dict)
+    client_scopes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    identity_providers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    flows: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, export: dict[str, Any]) -> RealmView:
+        client_roles = (export.get("roles") or {}).get("client") or {}
+        view = cls()
+        for client in export.get("clients") or []:
+            view.clients[client["clientId"]] = {
+                **client, "protocolMappers": client.get("protocolMappers") or [],
+                "roles": [r["name"] for r in client_roles.get(client["clientId"], [])]}
+        for scope in export.get("clientScopes") or []:
+            view.client_scopes[scope["name"]] = {**scope, "protocolMappers": scope.get("protocolMappers") or []}
+        for group in _flatten(export.get("groups") or []):
+            view.groups[group["path"]] = {**group, "attributes": group.get("attributes") or {},
+                                          "clientRoles": group.get("clientRoles") or {}}
+        mappers: dict[str, list[dict[str, Any]]] = {}
+        for mapper in export.get("identityProviderMappers") or []:
+            mappers.setdefault(mapper["identityProviderAlias"], []).append(mapper)
+        for idp in export.get("identityProviders") or []:
+            view.identity_providers[idp["alias"]] = {**idp, "mappers": mappers.get(idp["alias"], [])}
+        for flow in export.get("authenticationFlows") or []:
+            view.flows[flow["alias"]] = {**{k: v for k, v in flow.items() if k != "authenticationExecutions"},
+                                         "executions": flow_executions(flow.get("authenticationExecutions") or [])}
+        return view

@@ -53,6 +53,7 @@ class Admin:
         self._views: dict[str, tuple[float, RealmView]] = {}
         self._written: set[str] = set()
         self._lock = threading.Lock()
+        self._realm_locks: dict[str, threading.Lock] = {}
         self._call_log = os.environ.get(CALL_LOG_ENV)
         username, password = target.credentials()
         try:
@@ -67,23 +68,29 @@ class Admin:
                                    f"{target.admin_credentials}") from err
 
     def view(self, realm: str) -> RealmView | None:
-        """The whole realm in one read, or None when this session wrote to it (read directly then)."""
+        """The whole realm in one read, or None when this session wrote to it (read directly then).
+
+        Objects of one realm are read concurrently (Pulumi refreshes in parallel): the first
+        builds the view, the others wait for it instead of exporting the realm again."""
         if not self.realm_views:
             return None
         with self._lock:
-            if realm in self._written:
-                return None
-            cached = self._views.get(realm)
-            if cached is not None and time.monotonic() - cached[0] < VIEW_MAX_AGE_S:
-                return cached[1]
-        resp = self._send("POST", f"/{q(realm)}/partial-export?exportClients=true&exportGroupsAndRoles=true", {},
-                          expected=(200, 404), read=True)
-        view = RealmView() if resp.status_code == 404 else RealmView.of(resp.json())
-        with self._lock:
-            if realm in self._written:
-                return None
-            self._views[realm] = (time.monotonic(), view)
-        return view
+            realm_lock = self._realm_locks.setdefault(realm, threading.Lock())
+        with realm_lock:
+            with self._lock:
+                if realm in self._written:
+                    return None
+                cached = self._views.get(realm)
+                if cached is not None and time.monotonic() - cached[0] < VIEW_MAX_AGE_S:
+                    return cached[1]
+            resp = self._send("POST", f"/{q(realm)}/partial-export?exportClients=true&exportGroupsAndRoles=true",
+                              {}, expected=(200, 404), read=True)
+            view = RealmView() if resp.status_code == 404 else RealmView.of(resp.json())
+            with self._lock:
+                if realm in self._written:
+                    return None
+                self._views[realm] = (time.monotonic(), view)
+            return view
 
     def _note(self, method: str, path: str, body: Any, read: bool) -> None:
         if not read:

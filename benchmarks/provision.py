@@ -1,0 +1,182 @@
+"""Provisioning against the live local Keycloak: time, admin API calls and peak memory of `pulumi up`.
+
+Usage: ./run bench-provision [N ...]   (default: the reference federation and reference + 100;
+0 for the reference federation alone)
+
+For each federation, on a Pulumi stack of its own (``bench``) and in realms of its own (every realm
+name prefixed ``bench-``, so the local federation is untouched):
+  (a) first converge: `pulumi up` from nothing;
+  (b) no-op re-run: `pulumi up --refresh` with the same input (must change nothing);
+  (c) one convention amended (a rubrique added), `pulumi up --refresh`;
+  and, for comparison, (b) through the Pulumi-free path (`converge`, used by Ansible).
+Admin calls are counted where they are made (the provider process logs each one, see
+``TRUSTCIRCLE_CALL_LOG``); memory is the peak resident size of the whole `pulumi` process tree.
+The bench realms and stack are removed at the end. Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.validate import generate
+from trustcircle.compiler.compile import compile_federation
+from trustcircle.compiler.environment import Environment
+from trustcircle.keycloak.admin import CALL_LOG_ENV, Admin, q
+from trustcircle.keycloak.apply import converge
+from trustcircle.local.target import Target
+from trustcircle.model.loader import load_federation
+from trustcircle.settings import REPO_ROOT
+
+STACK = "bench"
+PREFIX = "bench-"
+RUN_TIMEOUT_S = 3600
+
+
+@dataclass
+class Run:
+    seconds: float
+    reads: int
+    writes: int
+    peak_mib: float
+    changes: str
+
+
+def _tree_rss_kib(root: int) -> int:
+    """Resident size of a process and all its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        ppid = re.search(r"^PPid:\s+(\d+)", status, re.M)
+        vmrss = re.search(r"^VmRSS:\s+(\d+)", status, re.M)
+        children.setdefault(int(ppid.group(1)) if ppid else 0, []).append(pid)
+        rss[pid] = int(vmrss.group(1)) if vmrss else 0
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def _pulumi(args: list[str], realms: Path, log: Path) -> tuple[subprocess.CompletedProcess[str], float, float]:
+    env = {**os.environ, "TRUSTCIRCLE_REALMS": str(realms), CALL_LOG_ENV: str(log)}
+    started = time.perf_counter()
+    with subprocess.Popen(["pulumi", *args, "--stack", STACK, "--non-interactive"], cwd=REPO_ROOT, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+        peak = 0
+        output: list[str] = []
+        reader = threading.Thread(target=lambda: output.extend(proc.stdout or []), daemon=True)
+        reader.start()
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss_kib(proc.pid))
+            if time.perf_counter() - started > RUN_TIMEOUT_S:
+                proc.kill()
+            time.sleep(0.2)
+        reader.join(timeout=10)
+    elapsed = time.perf_counter() - started
+    done = subprocess.CompletedProcess(proc.args, proc.returncode, "".join(output), "")
+    return done, elapsed, peak / 1024
+
+
+def _counted(log: Path) -> tuple[int, int]:
+    kinds = Counter(line.split(" ", 1)[0] for line in log.read_text().splitlines()) if log.exists() else Counter()
+    return kinds["read"], kinds["write"]
+
+
+def _up(realms: Path, work: Path, label: str) -> Run:
+    log = work / f"calls-{label}.log"
+    done, seconds, peak = _pulumi(["up", "--yes", "--refresh", "--skip-preview"], realms, log)
+    if done.returncode != 0:
+        raise SystemExit(f"pulumi up failed ({label}):\n{done.stdout[-4000:]}")
+    summary = done.stdout.split("Resources:")[-1].split("Duration")[0]
+    changes = ", ".join(re.findall(r"(\d+ (?:created|updated|deleted|replaced|unchanged))", summary))
+    reads, writes = _counted(log)
+    return Run(seconds, reads, writes, peak, changes)
+
+
+def _prefixed(realms: Path) -> None:
+    """Every realm renamed ``bench-<name>`` (organisation and provider files)."""
+    for path in [*realms.glob("organisations/*.yaml"), *realms.glob("providers/*.yaml")]:
+        path.write_text(re.sub(r"^(  realm: )([a-z])", rf"\g<1>{PREFIX}\g<2>", path.read_text(), flags=re.M))
+
+
+def _amend(realms: Path) -> None:
+    """cd33's convention in force gains a rubrique its profile allows (famille, T5)."""
+    path = realms / "conventions" / "cnaf-cd33.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("rubriques: [dossier, droits, adresse, rsa, ressources]",
+                                 "rubriques: [dossier, droits, adresse, rsa, ressources, famille]"))
+
+
+def _clean(target: Target) -> None:
+    admin = Admin(target)
+    for realm in admin.get(""):
+        if realm["realm"].startswith(PREFIX):
+            admin.delete(f"/{q(realm['realm'])}")
+    subprocess.run(["pulumi", "stack", "rm", STACK, "--yes", "--force", "--non-interactive"], cwd=REPO_ROOT,
+                   capture_output=True, timeout=300, check=False)
+
+
+def _converge_noop(realms: Path, target: Target) -> Run:
+    objects = compile_federation(load_federation([realms]), Environment(public_url=target.url))
+    started = time.perf_counter()
+    admin = Admin(target, realm_views=True)
+    changes = converge(admin, objects, dry_run=True)
+    seconds = time.perf_counter() - started
+    writes = admin.calls["PUT"] + admin.calls["DELETE"]
+    return Run(seconds, admin.calls["GET"] + admin.calls["POST"], writes, 0.0, f"{len(changes)} to change")
+
+
+def bench(label: str, extra: int, target: Target) -> list[str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        realms = generate(extra, work / "realms")
+        _prefixed(realms)
+        federation = load_federation([realms])
+        objects = compile_federation(federation, Environment(public_url=target.url))
+        size = f"{label} ({len(federation.organisations)} orgs, {len(objects)} objects)"
+        _clean(target)
+        subprocess.run(["pulumi", "stack", "init", STACK, "--non-interactive"], cwd=REPO_ROOT,
+                       capture_output=True, timeout=300, check=True)
+        try:
+            print(f"  {size}: first converge …", file=sys.stderr, flush=True)
+            runs = [("(a) first converge", _up(realms, work, "a"))]
+            print(f"  {size}: no-op re-run …", file=sys.stderr, flush=True)
+            runs.append(("(b) no-op re-run", _up(realms, work, "b")))
+            runs.append(("(b) no-op, Pulumi-free converge", _converge_noop(realms, target)))
+            _amend(realms)
+            print(f"  {size}: one convention amended …", file=sys.stderr, flush=True)
+            runs.append(("(c) one convention amended", _up(realms, work, "c")))
+        finally:
+            _clean(target)
+        return [f"| {size} | {phase} | {r.seconds:.1f} | {r.reads} | {r.writes} | "
+                f"{r.peak_mib:.0f} | {r.changes} |" for phase, r in runs]
+
+
+def main(sizes: list[int]) -> None:
+    target = Target.load()
+    print("| federation | run | seconds | admin reads | admin writes | peak MiB (pulumi tree) | result |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | --- |")
+    for label, extra in [("reference", 0), *((f"reference +{n}", n) for n in sizes if n > 0)]:
+        for line in bench(label, extra, target):
+            print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] if sys.argv[1:] else [100])

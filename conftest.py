@@ -13,7 +13,8 @@ import pytest
 from trustcircle.keycloak.admin import Admin
 from trustcircle.local.target import Target
 
-LIVE_DIRS = (Path(__file__).parent / "tests" / "live", Path(__file__).parent / "conformance")
+LIVE_DIRS = (Path(__file__).parent / "tests" / "live", Path(__file__).parent / "tests" / "scenarios",
+             Path(__file__).parent / "conformance")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -1,0 +1,117 @@
+"""A Pulumi stack of its own (``scenarios``) whose realms are all prefixed ``scn-``: the scenarios
+change the federation freely without touching the local one. Each scenario starts from the
+reference federation (``stack.reset()`` then ``stack.up()``), so each runs alone:
+``./run pytest tests/scenarios/test_04_expire_and_terminate.py`` after ``./run up``."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from trustcircle.keycloak.admin import CALL_LOG_ENV, Admin, q
+from trustcircle.local.target import Target
+from trustcircle.settings import REPO_ROOT
+
+STACK = "scenarios"
+PREFIX = "scn-"
+TIMEOUT_S = 900
+
+
+@dataclass
+class Result:
+    returncode: int
+    output: str
+    writes: list[str]
+
+    def count(self, what: str) -> int:
+        """How many objects the run created/updated/deleted (from Pulumi's summary)."""
+        summary = self.output.split("Resources:")[-1]
+        found = re.search(rf"(\d+) {what}", summary)
+        return int(found.group(1)) if found else 0
+
+    def touched(self) -> list[str]:
+        """Names of the objects the run created, updated or deleted."""
+        return sorted(set(re.findall(r"dynamic:Resource (\S+) (?:created|updated|deleted)", self.output)))
+
+
+class ScenarioStack:
+    def __init__(self, work: Path, target: Target) -> None:
+        self.work, self.target = work, target
+        self.realms = work / "realms"
+
+    def realm(self, name: str) -> str:
+        return PREFIX + name
+
+    def reset(self) -> None:
+        """realms/ as in the repository, every realm prefixed."""
+        shutil.rmtree(self.realms, ignore_errors=True)
+        shutil.copytree(REPO_ROOT / "realms", self.realms)
+        for path in [*self.realms.glob("organisations/*.yaml"), *self.realms.glob("providers/*.yaml")]:
+            path.write_text(re.sub(r"^(  realm: )([a-z])", rf"\g<1>{PREFIX}\g<2>", path.read_text(), flags=re.M))
+
+    def file(self, relative: str) -> Path:
+        return self.realms / relative
+
+    def edit(self, relative: str, old: str, new: str) -> None:
+        path = self.file(relative)
+        text = path.read_text()
+        assert old in text, f"{old!r} not in {relative}"
+        path.write_text(text.replace(old, new))
+
+    def _pulumi(self, *args: str) -> Result:
+        log = self.work / "calls.log"
+        log.unlink(missing_ok=True)
+        env = {**os.environ, "TRUSTCIRCLE_REALMS": str(self.realms), CALL_LOG_ENV: str(log)}
+        done = subprocess.run(["pulumi", *args, "--stack", STACK, "--non-interactive"], cwd=REPO_ROOT, env=env,
+                              capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+        writes = [line for line in (log.read_text().splitlines() if log.exists() else []) if line.startswith("write")]
+        return Result(done.returncode, done.stdout + done.stderr, writes)
+
+    def up(self) -> Result:
+        return self._pulumi("up", "--yes", "--refresh", "--skip-preview")
+
+    def converged(self) -> Result:
+        result = self.up()
+        assert result.returncode == 0, result.output[-4000:]
+        return result
+
+    def preview(self) -> Result:
+        return self._pulumi("preview", "--refresh", "--diff")
+
+    def fresh(self) -> None:
+        """No scenario realm in Keycloak and an empty stack."""
+        self.remove_everything()
+        subprocess.run(["pulumi", "stack", "init", STACK, "--non-interactive"], cwd=REPO_ROOT,
+                       capture_output=True, timeout=TIMEOUT_S, check=True)
+        self.reset()
+
+    def remove_everything(self) -> None:
+        admin = Admin(self.target)
+        for realm in admin.get(""):
+            if realm["realm"].startswith(PREFIX):
+                admin.delete(f"/{q(realm['realm'])}")
+        subprocess.run(["pulumi", "stack", "rm", STACK, "--yes", "--force", "--non-interactive"], cwd=REPO_ROOT,
+                       capture_output=True, timeout=TIMEOUT_S, check=False)
+
+
+@pytest.fixture(scope="session")
+def scenario_stack(target: Target, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScenarioStack]:
+    stack = ScenarioStack(tmp_path_factory.mktemp("scenarios"), target)
+    stack.fresh()
+    yield stack
+    stack.remove_everything()
+
+
+@pytest.fixture
+def stack(scenario_stack: ScenarioStack) -> ScenarioStack:
+    """The scenario stack converged on the reference federation."""
+    scenario_stack.reset()
+    scenario_stack.converged()
+    return scenario_stack

@@ -146,6 +146,7 @@ tc_pulumi() { (cd "$ROOT" && pulumi "$@"); }
 tc_pulumi_up() {
   local stack="${TRUSTCIRCLE_STACK:-local}"
   (cd "$ROOT" && { pulumi stack select "$stack" 2>/dev/null || pulumi stack init "$stack" --non-interactive >&2; })
+  tc_cli recover --stack "$stack"  # a killed earlier run leaves its lock: cleared if its process is gone
   tc_log "pulumi up (stack $stack)"
   # --refresh: objects changed by hand in Keycloak (drift) are read back and put right
   tc_pulumi up --yes --refresh --stack "$stack" --skip-preview --non-interactive "$@"

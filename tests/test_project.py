@@ -24,3 +24,11 @@ def test_a_mapper_added_by_hand_is_drift() -> None:
 def test_a_changed_managed_value_is_reported() -> None:
     desired = {"attributes": {"x": "1"}, "name": "n"}
     assert changed_fields(project({"attributes": {"x": "2"}, "name": "n"}, desired), desired) == ["attributes"]
+
+
+def test_a_mapper_present_twice_is_drift() -> None:
+    desired = {"mappers": [{"name": "email", "config": {"a": "1"}}]}
+    current = {"mappers": [{"name": "email", "config": {"a": "1"}, "id": "x"},
+                           {"name": "email", "config": {"a": "1"}, "id": "y"}]}
+    assert changed_fields(project(current, desired), desired) == ["mappers"]
+    assert changed_fields(project({"mappers": current["mappers"][:1]}, desired), desired) == []

@@ -128,6 +128,16 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recover(args: argparse.Namespace) -> int:
+    from trustcircle.deploy.recover import recover
+    from trustcircle.settings import REPO_ROOT
+
+    if recover(args.stack, REPO_ROOT):
+        print(f"cleared the lock left on stack {args.stack} by an interrupted pulumi run (its process is gone)",
+              file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trustcircle", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -167,6 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("paths", nargs="*", default=["realms"])
     comp.add_argument("--public-url", default="https://127.0.0.1:8443")
     comp.set_defaults(func=_compile)
+
+    rec = sub.add_parser("recover", help="clear a stack's lock left by a killed pulumi run (process gone)")
+    rec.add_argument("--stack", default="local")
+    rec.set_defaults(func=_recover)
     return parser
 
 

@@ -11,8 +11,14 @@ from trustcircle.keycloak.project import changed_fields, project
 
 def sync_named(admin: Admin, base: str, current: list[dict[str, Any]], desired: list[dict[str, Any]],
                item_path: Callable[[dict[str, Any]], str]) -> None:
-    """Make the items under ``base`` equal to ``desired`` (matched by name), writing only differences."""
-    by_name = {c["name"]: c for c in current}
+    """Make the items under ``base`` equal to ``desired`` (matched by name), writing only differences.
+    A second item of one name (left by an interrupted run, or made by hand) is deleted."""
+    by_name: dict[str, dict[str, Any]] = {}
+    for item in current:
+        if item["name"] in by_name:
+            admin.delete(item_path(item))
+        else:
+            by_name[item["name"]] = item
     for want in desired:
         have = by_name.pop(want["name"], None)
         if have is None:

@@ -3,7 +3,8 @@
 ``project(current, desired)`` keeps, of a representation read from Keycloak, exactly the shape of
 the desired one: the same keys (nested maps such as ``attributes`` and ``config`` too), lists of
 scalars sorted, and lists of named items (mappers) in the desired order, where an item Keycloak
-has but the desired state lacks shows up as ``{"name": ..., "unmanaged": true}`` (drift).
+has but the desired state lacks, or has twice, shows up as ``{"name": ..., "unmanaged": true}``
+(drift).
 Fields Keycloak adds by itself and we never set are ignored.
 """
 
@@ -35,9 +36,15 @@ def project(current: Any, desired: Any) -> Any:
     if isinstance(desired, list):
         cur_list = current if isinstance(current, list) else []
         if _named(desired) or (_named(cur_list) and not desired):
-            have = {item.get("name"): item for item in cur_list}
+            have: dict[Any, Any] = {}
+            twice = []
+            for item in cur_list:
+                if item.get("name") in have:
+                    twice.append(item.get("name"))
+                have.setdefault(item.get("name"), item)
             out = [project(have.pop(d["name"]), d) for d in desired if d["name"] in have]
-            return out + [{"name": name, "unmanaged": True} for name in sorted(have)]
+            # an item Keycloak has twice shows as drift too (canonical() keeps the last of a name)
+            return out + [{"name": name, "unmanaged": True} for name in sorted(have) + sorted(twice)]
         return sorted(cur_list, key=repr)
     if isinstance(desired, bool) and isinstance(current, str):
         return current.lower() == "true"

@@ -1,7 +1,8 @@
 """Provisioning against the live local Keycloak: time, admin API calls and peak memory of `pulumi up`.
 
 Usage: ./run bench-provision [N ...]   (default: the reference federation and reference + 100;
-0 for the reference federation alone)
+0 for the reference federation alone; Nx for N organisations with their own SAML IdP, i.e. no realm
+of their own, so that their objects all land in the provider realm)
 
 For each federation, on a Pulumi stack of its own (``bench``) and in realms of its own (every realm
 name prefixed ``bench-``, so the local federation is untouched):
@@ -143,10 +144,25 @@ def _converge_noop(realms: Path, target: Target) -> Run:
     return Run(seconds, admin.calls["GET"] + admin.calls["POST"], writes, 0.0, f"{len(changes)} to change")
 
 
-def bench(label: str, extra: int, target: Target) -> list[str]:
+def _external(realms: Path) -> None:
+    """Generated organisations authenticate with their own SAML IdP: no realm of their own, so all
+    their objects land in the provider realm (thousands of groups and mappers in one realm)."""
+    for path in realms.glob("organisations/org-*.yaml"):
+        text = path.read_text()
+        org = re.search(r"^  id: (\S+)", text, re.M)
+        assert org is not None
+        path.write_text(re.sub(r"^  realm: .*\n  authentication: .*$",
+                               f"  authentication: {{type: saml, entity_id: https://idp.{org.group(1)}.example/saml,"
+                               f" metadata_url: 'https://127.0.0.1:8643/{org.group(1)}/metadata'}}",
+                               text, flags=re.M))
+
+
+def bench(label: str, extra: int, target: Target, external: bool = False) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         realms = generate(extra, work / "realms")
+        if external:
+            _external(realms)
         _prefixed(realms)
         federation = load_federation([realms])
         objects = compile_federation(federation, Environment(public_url=target.url))
@@ -169,14 +185,20 @@ def bench(label: str, extra: int, target: Target) -> list[str]:
                 f"{r.peak_mib:.0f} | {r.changes} |" for phase, r in runs]
 
 
-def main(sizes: list[int]) -> None:
+def main(sizes: list[str]) -> None:
     target = Target.load()
     print("| federation | run | seconds | admin reads | admin writes | peak MiB (pulumi tree) | result |")
     print("| --- | --- | ---: | ---: | ---: | ---: | --- |")
-    for label, extra in [("reference", 0), *((f"reference +{n}", n) for n in sizes if n > 0)]:
-        for line in bench(label, extra, target):
+    runs = [("reference", 0, False)]
+    for size in sizes:
+        external = size.endswith("x")
+        extra = int(size.rstrip("x"))
+        if extra > 0:
+            runs.append((f"reference +{extra}{' external IdPs' if external else ''}", extra, external))
+    for label, extra, external in runs:
+        for line in bench(label, extra, target, external):
             print(line, flush=True)
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] if sys.argv[1:] else [100])
+    main(sys.argv[1:] or ["100"])

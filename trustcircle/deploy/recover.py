@@ -16,17 +16,9 @@ import socket
 import subprocess
 from pathlib import Path
 
+from trustcircle.processes import alive
+
 CANCEL_TIMEOUT_S = 120
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def stale_locks(backend_url: str, stack: str, hostname: str | None = None) -> list[Path]:
@@ -41,7 +33,7 @@ def stale_locks(backend_url: str, stack: str, hostname: str | None = None) -> li
             data = json.loads(lock.read_text())
         except (OSError, ValueError):
             continue
-        if data.get("hostname") == host and isinstance(data.get("pid"), int) and not _alive(data["pid"]):
+        if data.get("hostname") == host and isinstance(data.get("pid"), int) and not alive(data["pid"]):
             stale.append(lock)
     return stale
 

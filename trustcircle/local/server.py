@@ -27,6 +27,7 @@ import requests
 from trustcircle.errors import ConfigurationError, LocalServerError
 from trustcircle.local.ca import TlsFiles, ensure_tls
 from trustcircle.local.target import Target, write_private_json
+from trustcircle.processes import alive
 from trustcircle.settings import REPO_ROOT, Paths, versions
 
 START_TIMEOUT_S = 240
@@ -95,9 +96,9 @@ class LocalKeycloak:
             return False
         os.killpg(pid, signal.SIGTERM)
         deadline = time.monotonic() + STOP_TIMEOUT_S
-        while time.monotonic() < deadline and _alive(pid):
+        while time.monotonic() < deadline and alive(pid):
             time.sleep(0.5)
-        if _alive(pid):
+        if alive(pid):
             os.killpg(pid, signal.SIGKILL)
         self.pid_file.unlink(missing_ok=True)
         return True
@@ -269,7 +270,7 @@ class LocalKeycloak:
             pid = int(self.pid_file.read_text())
         except (FileNotFoundError, ValueError):
             return None
-        if _alive(pid) and "java" in _cmdline(pid) + _child_cmdlines(pid):
+        if alive(pid) and "java" in _cmdline(pid) + _child_cmdlines(pid):
             return pid
         self.pid_file.unlink(missing_ok=True)
         return None
@@ -277,17 +278,6 @@ class LocalKeycloak:
 
 def _progress(message: str) -> None:
     print(f"==> {message}", file=sys.stderr, flush=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    stat = Path(f"/proc/{pid}/stat")
-    return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")
 
 
 def _cmdline(pid: int) -> str:

@@ -61,3 +61,11 @@ def test_an_invalid_revision_names_the_revision_and_file(repo: Path) -> None:
     with pytest.raises(ValidationFailed) as caught:
         federation_at("HEAD", repo)
     assert caught.value.issues[0].file == "HEAD:realms/conventions/cnaf-cpam69.yaml"
+
+
+def test_a_change_of_the_groups_a_form_covers_is_said(repo: Path) -> None:
+    _commit(repo, "realms/conventions/cnaf-cd33.yaml", "          groups: [travailleurs-sociaux]\n",
+            "          groups: [travailleurs-sociaux, instructeurs-rsa]\n")
+    text = render("HEAD~1..HEAD", ON, repo)
+    assert ("Conseil départemental de la Gironde now gives aides to the agents of instructeurs-rsa, "
+            "travailleurs-sociaux (was the agents of travailleurs-sociaux).") in text

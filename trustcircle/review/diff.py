@@ -46,6 +46,14 @@ def _by_key(rows: list[Access]) -> dict[Key, Access]:
     return {(r.organisation, r.service, r.rubrique): r for r in rows}
 
 
+def _groups(rows: list[Access]) -> dict[tuple[str, str], tuple[str, str]]:
+    return {(r.organisation, r.service): (r.organisation_name, r.groups) for r in rows}
+
+
+def _who(groups: str) -> str:
+    return "the agents of " + ", ".join(groups.split()) if groups else "every agent"
+
+
 def sentences(before: Federation, after: Federation, on: dt.date) -> list[str]:
     old, new = _by_key(access_rows(before, on)), _by_key(access_rows(after, on))
     lines: list[str] = []
@@ -63,6 +71,11 @@ def sentences(before: Federation, after: Federation, on: dt.date) -> list[str]:
             if a.profile != b.profile:
                 lines.append(f"{b.organisation_name} holds rubrique {b.rubrique} on {b.service} under profile "
                              f"{b.profile} (was {a.profile}).")
+    old_groups, new_groups = _groups(access_rows(before, on)), _groups(access_rows(after, on))
+    for org_service in sorted(set(old_groups) & set(new_groups)):
+        (name, was), (_, now) = old_groups[org_service], new_groups[org_service]
+        if was != now:
+            lines.append(f"{name} now gives {org_service[1]} to {_who(now)} (was {_who(was)}).")
     old_pending = {(p.convention, p.state) for p in pending(before)}
     for item in pending(after):
         if (item.convention, item.state) not in old_pending:

@@ -23,3 +23,27 @@ def test_python_and_java_agree_on_the_convention_contract() -> None:
     assert java["CONVENTION_VALID_FROM"] == ids.CONVENTION_VALID_FROM_ATTR
     assert java["CONVENTION_VALID_UNTIL"] == ids.CONVENTION_VALID_UNTIL_ATTR
     assert java["STATUS_VERIFIED"] == "verified"
+    assert java["SAML_HABILITATION_MAPPER"] == ids.SAML_HABILITATION_MAPPER
+    assert java["OIDC_HABILITATION_MAPPER"] == ids.OIDC_HABILITATION_MAPPER
+    assert java["HOME_HABILITATIONS"] == ids.HOME_HABILITATIONS_ATTR
+
+
+def test_the_compiler_writes_the_convention_group_of_the_shared_contract() -> None:
+    """extensions/contract/convention-group.json: the Java side decides from these attributes."""
+    import json
+    from zoneinfo import ZoneInfo
+
+    from trustcircle.compiler.compile import _convention_group
+    from trustcircle.model.loader import load_federation
+    from trustcircle.model.schema import Amendment, Convention, MembershipForm
+
+    contract = json.loads((REPO_ROOT / "extensions" / "contract" / "convention-group.json").read_text())
+    c, f = contract["convention"], contract["form"]
+    form = MembershipForm.model_validate(f)
+    amendment = Amendment(number=c["amendment"], prepared_by="preparer@example", prepared_on="2025-12-01",
+                          verified_by="verifier@example", verified_on="2025-12-02", forms=[form])
+    convention = Convention(id=c["id"], organisation=c["organisation"], provider=c["provider"], managed_by="caf33",
+                            status=c["status"], amendments=[amendment])
+    provider = load_federation([REPO_ROOT / "realms"]).provider(c["provider"])
+    group = _convention_group(provider, convention, c["amendment"], form, ZoneInfo(contract["timezone"]))
+    assert group.spec["attributes"] == contract["group_attributes"]

@@ -38,6 +38,16 @@ def _convention_mapper(provider_id: str, path: str, allowed: list[str]) -> dict[
             "config": {"syncMode": "FORCE", "group": path, "claims": rule, "are.claim.values.regex": "true"}}
 
 
+def _habilitations_importer(provider_id: str) -> dict[str, Any]:
+    """What the organisation asserts the agent may see, kept on the brokered account for the
+    extension's habilitation mapper (sync FORCE: a withdrawal at home counts at the next login)."""
+    source = {"attribute.name": ids.HABILITATION_ATTRIBUTE} if provider_id == "saml" else \
+        {"claim": ids.HABILITATION_ATTRIBUTE}
+    kind = "saml-user-attribute-idp-mapper" if provider_id == "saml" else "oidc-user-attribute-idp-mapper"
+    return {"name": "import habilitations", "identityProviderMapper": kind,
+            "config": {"syncMode": "FORCE", **source, "user.attribute": ids.HOME_HABILITATIONS_ATTR}}
+
+
 def brokered_identity_provider(org: Organisation, provider_id: str, config: dict[str, Any],
                                identity_mappers: list[dict[str, Any]],
                                convention_groups: ConventionGroups) -> dict[str, Any]:
@@ -55,6 +65,7 @@ def brokered_identity_provider(org: Organisation, provider_id: str, config: dict
         "config": {**config, "syncMode": "FORCE", ids.ORGANISATION_ATTR: org.id},
         "mappers": [
             *identity_mappers,
+            _habilitations_importer(provider_id),
             group_mapper("organisation group", f"/{org.id}"),
             *(_convention_mapper(provider_id, path, allowed) for path, allowed in sorted(convention_groups.items())),
         ],

@@ -33,6 +33,11 @@ def _realm(name: str, display: str, policies: Policies) -> DesiredObject:
     return DesiredObject(Ref("realm", name, name), spec)
 
 
+def _user_profile(realm: str, policy: str) -> DesiredObject:
+    return DesiredObject(Ref("user_profile", realm, "user-profile"), {"unmanagedAttributePolicy": policy},
+                         (Ref("realm", realm, realm),))
+
+
 def _post_broker_flow(realm: str) -> DesiredObject:
     spec = {"alias": ids.POST_BROKER_FLOW_ALIAS, "providerId": "basic-flow", "topLevel": True,
             "description": "After an agent's home organisation authenticated them: the convention gate.",
@@ -114,6 +119,7 @@ def _admin_groups(org: Organisation, ref: Ref) -> Iterator[DesiredObject]:
 def _organisation_realm(org: Organisation, realm: str, base: Policies) -> Iterator[DesiredObject]:
     ref = Ref("realm", realm, realm)
     yield _realm(realm, org.name, effective(base, org.policies))
+    yield _user_profile(realm, "ADMIN_EDIT")  # administrators grant habilitations as user attributes
     for group in org.groups:
         path = f"/{group.id}"
         spec = {"name": group.id, "path": path, "clientRoles": {},
@@ -130,6 +136,7 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
     for provider in federation.providers:
         p_realm = Ref("realm", provider.realm, provider.realm)
         objects += [_realm(provider.realm, provider.name, federation.settings.policies),
+                    _user_profile(provider.realm, "ADMIN_VIEW"),  # what organisations assert, for auditors
                     _post_broker_flow(provider.realm)]
         for service in provider.services:
             client = service_client(service) if service.protocol == "saml" else oidc_service_client(service)

@@ -49,9 +49,11 @@ def service_client(service: SamlService) -> dict[str, Any]:
         "defaultClientScopes": [],
         "optionalClientScopes": [],
         "protocolMappers": [
-            {"name": ids.HABILITATION_ATTRIBUTE, "protocol": "saml", "protocolMapper": "saml-role-list-mapper",
+            # the extension's mapper: the rubriques of the agent's conventions valid now, intersected
+            # with what the agent's organisation asserted (never more than the convention allows)
+            {"name": ids.HABILITATION_ATTRIBUTE, "protocol": "saml", "protocolMapper": ids.SAML_HABILITATION_MAPPER,
              "config": {"attribute.name": ids.HABILITATION_ATTRIBUTE, "attribute.nameformat": "Basic",
-                        "friendly.name": ids.HABILITATION_ATTRIBUTE, "single": "false"}},
+                        "friendly.name": ids.HABILITATION_ATTRIBUTE}},
         ],
         "roles": sorted(r.id for r in service.rubriques),
     }
@@ -83,6 +85,11 @@ def broker_client(provider: Provider, org: Organisation, env: Environment) -> di
             _user_property_mapper("email", "email"),
             _user_property_mapper("firstName", "firstName"),
             _user_property_mapper("lastName", "lastName"),
+            # the habilitations the organisation granted the agent (user or group attribute)
+            {"name": ids.HABILITATION_ATTRIBUTE, "protocol": "saml", "protocolMapper": "saml-user-attribute-mapper",
+             "config": {"user.attribute": ids.HABILITATION_ATTRIBUTE, "attribute.name": ids.HABILITATION_ATTRIBUTE,
+                        "attribute.nameformat": "Basic", "friendly.name": ids.HABILITATION_ATTRIBUTE,
+                        "aggregate.attrs": "true"}},
             {"name": GROUPS_ATTRIBUTE, "protocol": "saml", "protocolMapper": "saml-group-membership-mapper",
              "config": {"attribute.name": GROUPS_ATTRIBUTE, "attribute.nameformat": "Basic",
                         "friendly.name": GROUPS_ATTRIBUTE, "full.path": "false", "single": "false"}},

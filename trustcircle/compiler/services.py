@@ -15,7 +15,7 @@ OIDC_SERVICE_SCOPES = ["acr", "basic", "email", "profile"]
 def oidc_service_client(service: OidcService) -> dict[str, Any]:
     """The e-service as a confidential OIDC client: authorization code with PKCE only, client
     authentication by signed JWT against the service's published keys, rubriques as client roles
-    released in the ``habilitation`` claim."""
+    released in the ``habilitation`` claim by the extension's mapper."""
     return {
         "clientId": service.client_id,
         "name": service.name,
@@ -48,9 +48,8 @@ def oidc_service_client(service: OidcService) -> dict[str, Any]:
         "optionalClientScopes": [],
         "protocolMappers": [
             {"name": ids.HABILITATION_ATTRIBUTE, "protocol": "openid-connect",
-             "protocolMapper": "oidc-usermodel-client-role-mapper",
-             "config": {"usermodel.clientRoleMapping.clientId": service.client_id,
-                        "claim.name": ids.HABILITATION_ATTRIBUTE, "jsonType.label": "String", "multivalued": "true",
+             "protocolMapper": ids.OIDC_HABILITATION_MAPPER,
+             "config": {"claim.name": ids.HABILITATION_ATTRIBUTE, "jsonType.label": "String", "multivalued": "true",
                         "id.token.claim": "true", "access.token.claim": "true", "userinfo.token.claim": "true",
                         "introspection.token.claim": "true"}},
         ],

@@ -12,6 +12,7 @@ from trustcircle.keycloak.flow import FlowHandler
 from trustcircle.keycloak.group import GroupHandler
 from trustcircle.keycloak.idp import IdentityProviderHandler
 from trustcircle.keycloak.realm import RealmHandler
+from trustcircle.keycloak.user_profile import UserProfileHandler
 
 
 class Handler(Protocol):
@@ -28,4 +29,5 @@ HANDLERS: dict[Kind, Handler] = {
     "group": GroupHandler(),
     "identity_provider": IdentityProviderHandler(),
     "flow": FlowHandler(),
+    "user_profile": UserProfileHandler(),
 }

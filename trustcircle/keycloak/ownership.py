@@ -1,9 +1,10 @@
 """What trustcircle owns in Keycloak: objects carrying its marker, and nothing else.
 
-Realms, clients and client scopes carry the attribute ``trustcircle.managed-by=trustcircle``, groups the same
-attribute, identity providers the organisation's id in their config, and flows trustcircle's own
-alias. An object of the same name without the marker was made by someone else: it is never taken
-over (``pulumi up`` stops and says so) and never deleted.
+Realms, clients and client scopes carry the attribute ``trustcircle.managed-by=trustcircle``,
+groups the same attribute, identity providers the organisation's id in their config, and flows
+trustcircle's own alias; a realm's user profile belongs to the realm. An object of the same name
+without the marker was made by someone else: it is never taken over (``pulumi up`` stops and says
+so) and never deleted.
 """
 
 from __future__ import annotations
@@ -22,4 +23,6 @@ def is_owned(kind: str, key: str, observed: dict[str, Any]) -> bool:
         return bool(attributes.get(ids.MANAGED_BY_ATTR) == [ids.MANAGED_BY])
     if kind == "identity_provider":
         return bool((observed.get("config") or {}).get(ids.ORGANISATION_ATTR) == key)
+    if kind == "user_profile":  # a part of its realm, which is checked itself
+        return True
     return kind == "flow" and key == ids.POST_BROKER_FLOW_ALIAS

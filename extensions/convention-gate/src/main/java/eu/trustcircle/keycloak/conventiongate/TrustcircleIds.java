@@ -29,6 +29,17 @@ public final class TrustcircleIds {
     /** The only status value that grants access. */
     public static final String STATUS_VERIFIED = "verified";
 
+    /** Provider id of the SAML attribute mapper releasing the habilitations. */
+    public static final String SAML_HABILITATION_MAPPER = "trustcircle-habilitation-saml-mapper";
+    /** Provider id of the OIDC claim mapper releasing the habilitations. */
+    public static final String OIDC_HABILITATION_MAPPER = "trustcircle-habilitation-oidc-mapper";
+    /**
+     * User attribute of the provider realm holding the habilitations the agent's organisation
+     * asserted at the last login (imported by the identity provider's mapper); absent when the
+     * organisation asserts none.
+     */
+    public static final String HOME_HABILITATIONS = "trustcircle.home.habilitations";
+
     private TrustcircleIds() {
     }
 }

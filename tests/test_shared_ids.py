@@ -26,6 +26,9 @@ def test_python_and_java_agree_on_the_convention_contract() -> None:
     assert java["SAML_HABILITATION_MAPPER"] == ids.SAML_HABILITATION_MAPPER
     assert java["OIDC_HABILITATION_MAPPER"] == ids.OIDC_HABILITATION_MAPPER
     assert java["HOME_HABILITATIONS"] == ids.HOME_HABILITATIONS_ATTR
+    audit = (REPO_ROOT / "extensions/audit-listener/src/main/java/eu/trustcircle/keycloak/audit/"
+             "AuditEventListenerProviderFactory.java").read_text()
+    assert f'PROVIDER_ID = "{ids.AUDIT_LISTENER}"' in audit
 
 
 def test_the_compiler_writes_the_convention_group_of_the_shared_contract() -> None:

@@ -128,6 +128,18 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit_trace(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from trustcircle.audit.trace import read, render, trace
+    from trustcircle.settings import Paths
+
+    files = [Path(f) for f in args.file] or [Paths.from_env().audit_file]
+    found = trace(read(files), args.transaction)
+    print(json.dumps(found, indent=1) if args.format == "json" else render(found, args.transaction).rstrip("\n"))
+    return 0 if found else 3
+
+
 def _recover(args: argparse.Namespace) -> int:
     from trustcircle.deploy.recover import recover
     from trustcircle.settings import REPO_ROOT
@@ -177,6 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("paths", nargs="*", default=["realms"])
     comp.add_argument("--public-url", default="https://127.0.0.1:8443")
     comp.set_defaults(func=_compile)
+
+    audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="action", required=True)
+    trace_cmd = audit.add_parser("trace", help="one federated access, on both sides, from its transaction id")
+    trace_cmd.add_argument("transaction", help="the transaction identifier (also an e-service's request id)")
+    trace_cmd.add_argument("--file", action="append", default=[], help="audit trail file(s); default: the local one")
+    trace_cmd.add_argument("--format", choices=["md", "json"], default="md")
+    trace_cmd.set_defaults(func=_audit_trace)
 
     rec = sub.add_parser("recover", help="clear a stack's lock left by a killed pulumi run (process gone)")
     rec.add_argument("--stack", default="local")

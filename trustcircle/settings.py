@@ -53,3 +53,8 @@ class Paths:
     def local(self) -> Path:
         """State of the local federation's Keycloak."""
         return self.state / "local"
+
+    @property
+    def audit_file(self) -> Path:
+        """The local Keycloak's audit trail (JSON lines written by the extension's listener)."""
+        return self.local / "audit" / "events.jsonl"

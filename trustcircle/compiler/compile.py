@@ -28,6 +28,7 @@ def _realm(name: str, display: str, policies: Policies) -> DesiredObject:
         "realm": name, "displayName": display, "enabled": True, "sslRequired": "all",
         **realm_settings(policies),
         "eventsEnabled": True, "adminEventsEnabled": True, "adminEventsDetailsEnabled": True,
+        "eventsListeners": ["jboss-logging", ids.AUDIT_LISTENER],
         "attributes": {ids.MANAGED_BY_ATTR: ids.MANAGED_BY},
     }
     return DesiredObject(Ref("realm", name, name), spec)

@@ -67,6 +67,7 @@ class LocalKeycloak:
         self.log_file = self.dir / "keycloak.log"
         self.pid_file = self.dir / "keycloak.pid"
         self.admin_file = self.dir / "admin.json"
+        self.audit_file = self.paths.audit_file
 
     # --- public commands -----------------------------------------------------------------------
     def up(self) -> Target:
@@ -177,6 +178,8 @@ class LocalKeycloak:
             "https-protocols=TLSv1.3,TLSv1.2",
             f"truststore-paths={tls.ca_cert}",
             "log=console",
+            # the extension's audit trail: every event of every realm, one JSON object per line
+            f"spi-events-listener--trustcircle-audit--file={self.audit_file}",
             "",
         ])
         path = self.home / "conf" / "keycloak.conf"

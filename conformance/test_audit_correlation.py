@@ -1,0 +1,70 @@
+"""One identifier ties both sides of a federated access in the audit trail: the agent's login at
+home and the provider's brokered login (or its refusal), rebuilt by `trustcircle audit trace`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from conformance.agents import Agent
+from conformance.browser import Browser
+from conformance.flows import brokered_saml_login
+from conformance.saml_sp import ServiceProvider
+from trustcircle.audit.trace import read, render, trace
+from trustcircle.local.target import Target
+from trustcircle.model.schema import Federation, SamlService
+from trustcircle.settings import Paths
+
+AUDIT = Paths.from_env().audit_file
+
+
+def _cdap(federation: Federation) -> SamlService:
+    service = next(s for s in federation.provider("cnaf").services if s.id == "cdap")
+    assert isinstance(service, SamlService)
+    return service
+
+
+def _home_login(agent: Agent) -> dict[str, Any]:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for record in read([AUDIT]):
+            if record.get("realm") == agent.realm and record.get("type") == "LOGIN" \
+                    and record.get("user") == agent.user_id:
+                return record
+        time.sleep(0.2)
+    raise AssertionError(f"no LOGIN of {agent.username} at home in {AUDIT}")
+
+
+def _sign_in(target: Target, federation: Federation, organisation: str, agent: Agent) -> None:
+    cdap = _cdap(federation)
+    sp = ServiceProvider(cdap.entity_id, str(cdap.acs_url), f"{target.url}/realms/cnaf/protocol/saml/descriptor",
+                         str(target.ca_bundle))
+    brokered_saml_login(Browser(str(target.ca_bundle)), sp, organisation, agent)
+
+
+def test_a_login_is_one_transaction_across_the_home_and_the_provider_realm(
+        target: Target, make_agent: Callable[..., Agent], federation: Federation) -> None:
+    agent = make_agent("cd33", "instructeurs-rsa")
+    _sign_in(target, federation, "cd33", agent)
+    transaction = _home_login(agent).get("transaction")
+    assert transaction, "the home realm's login carries no transaction id"
+
+    found = trace(read([AUDIT]), transaction)
+    at_provider = [r for r in found if r.get("realm") == "cnaf"]
+    assert any(r.get("type") == "LOGIN" and r.get("client") == _cdap(federation).entity_id for r in at_provider), found
+    assert all(r.get("transaction") == transaction or r.get("user_session") for r in found)
+    assert "cd33" in render(found, transaction) and "cnaf" in render(found, transaction)
+
+
+def test_a_refused_attempt_is_traced_on_both_sides_with_its_rule(
+        target: Target, make_agent: Callable[..., Agent], federation: Federation) -> None:
+    agent = make_agent("ccas-bordeaux")
+    _sign_in(target, federation, "ccas-bordeaux", agent)
+    transaction = _home_login(agent).get("transaction")
+    assert transaction
+
+    found = trace(read([AUDIT]), transaction)
+    refusals = [r for r in found if r.get("realm") == "cnaf" and r.get("error") == "trustcircle_convention_denied"]
+    assert refusals and refusals[0]["details"]["trustcircle_rule"] == "no_convention", found
+    assert "1 refused" in render(found, transaction)

@@ -3,10 +3,12 @@ lock the dead process left, converges, and leaves neither duplicates nor orphans
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 from tests.scenarios.conftest import STACK, ScenarioStack
 from trustcircle.compiler.compile import compile_federation
@@ -35,8 +37,27 @@ def _kill_after_writes(stack: ScenarioStack, writes: int) -> None:
             break
         time.sleep(0.05)
     assert run.poll() is None, "the run ended before it could be interrupted"
+    family = _descendants(run.pid)  # plugins run in process groups of their own: kill them too
     os.killpg(run.pid, signal.SIGKILL)
+    for pid in family:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     run.wait(timeout=30)
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                ppid = int(entry.joinpath("stat").read_text().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
 
 
 def test_a_killed_run_is_recovered_without_duplicates(scenario_stack: ScenarioStack, admin: Admin) -> None:

@@ -105,7 +105,10 @@ tc_setup_extension() {
   tc_log "building the Keycloak extension against Keycloak $KEYCLOAK_VERSION"
   mvn -B -q -Dstyle.color=never -f "$ROOT/extensions/pom.xml" -Dkeycloak.version="$KEYCLOAK_VERSION" -DskipTests package >&2 \
     || tc_die "the extension did not build" "read Maven's output above; build alone with: mvn -f extensions/pom.xml package"
-  mkdir -p "$(dirname "$stamp")" && echo "$h" > "$stamp"
+  mkdir -p "$(dirname "$stamp")"
+  # what the Ansible and Kubernetes paths pin: the jars' checksums (the build is reproducible)
+  (cd "$ROOT/extensions" && sha256sum -- */target/trustcircle-*.jar) > "$ROOT/extensions/target/SHA256SUMS"
+  echo "$h" > "$stamp"
 }
 
 # --- Pulumi CLI (on PATH, or built from Go modules and cached) --------------------------------

@@ -74,6 +74,9 @@ class Browser:
     def get(self, url: str) -> Page:
         return Page(self.session.get(url, timeout=TIMEOUT_S, verify=self.ca_bundle))
 
+    def post(self, url: str, data: dict[str, str]) -> Page:
+        return Page(self.session.post(url, data=data, timeout=TIMEOUT_S, verify=self.ca_bundle))
+
     def submit(self, page: Page, form: Form, **values: str) -> Page:
         data = {**form.fields, **values}
         action = urljoin(page.url, form.action)

@@ -12,10 +12,12 @@ def brokered_saml_login(browser: Browser, sp: ServiceProvider, idp_alias: str, a
     return brokered_login(browser, sp.login_url(), idp_alias, agent)
 
 
-def brokered_login(browser: Browser, start_url: str, idp_alias: str, agent: Agent) -> Page:
-    """From the e-service's sign-in request (SAML or OIDC) to the provider realm, to the agent's
-    home realm (over SAML) and back; the last page (the e-service's, or the provider's refusal)."""
-    provider_login = browser.get(start_url)
+def brokered_login(browser: Browser, start_url: str, idp_alias: str, agent: Agent,
+                   post: dict[str, str] | None = None) -> Page:
+    """From the e-service's sign-in request (SAML or OIDC; ``post`` for the HTTP-POST binding) to
+    the provider realm, to the agent's home realm (over SAML) and back; the last page (the
+    e-service's, or the provider's refusal)."""
+    provider_login = browser.post(start_url, post) if post is not None else browser.get(start_url)
     assert provider_login.status == 200, provider_login.text[:500]
     # the provider realm's login page offers the organisations; the agent picks theirs
     to_home = browser.get(provider_login.link(f"/broker/{idp_alias}/login"))

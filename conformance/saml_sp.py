@@ -6,8 +6,10 @@ the IdP's metadata, audience, recipient, validity window and InResponseTo.
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
+from html import unescape
 from typing import Any
 
 import requests
@@ -63,12 +65,27 @@ class ServiceProvider:
         self.outstanding[request_id] = "/cdap/home"
         return str(dict(info["headers"])["Location"])
 
+    def login_form(self) -> tuple[str, dict[str, str]]:
+        """An SP-initiated AuthnRequest over the HTTP-POST binding: the form's action and fields."""
+        request_id, info = self.client.prepare_for_authenticate(
+            entityid=self.idp_entity_id, binding=BINDING_HTTP_POST, relay_state="/cdap/home")
+        self.outstanding[request_id] = "/cdap/home"
+        html = info["data"]
+        action = re.search(r'action="([^"]+)"', html)
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+        assert action is not None and "SAMLRequest" in fields, html
+        return unescape(action.group(1)), {k: unescape(v) for k, v in fields.items()}
+
     def accept(self, saml_response: str) -> Assertion:
-        """Verify a response received at the ACS (HTTP-POST); raises when anything is wrong."""
+        """Verify a response received at the ACS (HTTP-POST); raises when anything is wrong.
+
+        A response answers one outstanding request, once: the request is forgotten when its
+        answer is accepted, so a replayed response is unsolicited."""
         response: Any = self.client.parse_authn_request_response(
             saml_response, BINDING_HTTP_POST, outstanding=self.outstanding)
         if response is None:
             raise AssertionError("pysaml2 rejected the response")
+        self.outstanding.pop(response.in_response_to, None)
         name_id = response.assertion.subject.name_id
         return Assertion(name_id=name_id.text, name_id_format=name_id.format,
                          attributes=response.get_identity(), issuer=response.issuer())

@@ -1,0 +1,130 @@
+"""What a real SAML service provider checks, case by case: both request bindings, strong
+algorithms, and every kind of bad response refused — by the service provider (pysaml2) or by
+Keycloak, as each test says."""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Callable
+
+import pytest
+from saml2 import time_util
+
+from conformance.agents import Agent
+from conformance.browser import Browser
+from conformance.flows import brokered_login, saml_response_of
+from conformance.saml_sp import ServiceProvider
+from trustcircle.compiler import ids
+from trustcircle.local.target import Target
+from trustcircle.model.schema import Federation, SamlService
+
+SHA256_OR_STRONGER = ("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+                      "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512", "http://www.w3.org/2001/04/xmlenc#sha256",
+                      "http://www.w3.org/2001/04/xmlenc#sha512")
+
+
+@pytest.fixture(scope="module")
+def cdap(federation: Federation) -> SamlService:
+    service = next(s for s in federation.provider("cnaf").services if s.id == "cdap")
+    assert isinstance(service, SamlService)
+    return service
+
+
+def _sp(target: Target, cdap: SamlService, entity_id: str | None = None) -> ServiceProvider:
+    return ServiceProvider(entity_id or cdap.entity_id, str(cdap.acs_url),
+                           f"{target.url}/realms/cnaf/protocol/saml/descriptor", str(target.ca_bundle))
+
+
+@pytest.fixture
+def answered(target: Target, cdap: SamlService,
+             make_agent: Callable[..., Agent]) -> tuple[ServiceProvider, str]:
+    """A service provider with one outstanding request, and Keycloak's genuine answer to it."""
+    agent = make_agent("cd33", "instructeurs-rsa")
+    sp = _sp(target, cdap)
+    page = brokered_login(Browser(str(target.ca_bundle)), sp.login_url(), "cd33", agent)
+    return sp, saml_response_of(page, str(cdap.acs_url))
+
+
+def _xml(response: str) -> str:
+    return base64.b64decode(response).decode()
+
+
+def _b64(xml: str) -> str:
+    return base64.b64encode(xml.encode()).decode()
+
+
+def test_the_http_post_binding_works_as_well_as_redirect(
+        target: Target, cdap: SamlService, make_agent: Callable[..., Agent]) -> None:
+    agent = make_agent("cd33", "instructeurs-rsa")
+    sp = _sp(target, cdap)
+    action, fields = sp.login_form()
+    page = brokered_login(Browser(str(target.ca_bundle)), action, "cd33", agent, post=fields)
+    assert sp.accept(saml_response_of(page, str(cdap.acs_url))).attributes[ids.HABILITATION_ATTRIBUTE]
+
+
+def test_signatures_and_digests_are_sha256_or_stronger(answered: tuple[ServiceProvider, str]) -> None:
+    xml = _xml(answered[1])
+    algorithms = re.findall(r'(?:SignatureMethod|DigestMethod) Algorithm="([^"]+)"', xml)
+    assert algorithms and all(a in SHA256_OR_STRONGER for a in algorithms), algorithms
+    assert xml.count("SignatureValue") >= 2  # the response and the assertion are both signed
+
+
+def test_the_genuine_answer_is_accepted_once_then_a_replay_is_refused_by_the_sp(
+        answered: tuple[ServiceProvider, str]) -> None:
+    sp, response = answered
+    assert sp.accept(response).attributes[ids.HABILITATION_ATTRIBUTE]
+    with pytest.raises(Exception, match=r"(?i)unsolicited"):
+        sp.accept(response)
+
+
+def test_a_tampered_assertion_is_refused_by_the_sp(answered: tuple[ServiceProvider, str]) -> None:
+    sp, response = answered
+    xml = _xml(response)
+    tampered = re.sub(r"(<saml:AttributeValue[^>]*>)dossier<", r"\1creances<", xml, count=1)
+    assert tampered != xml
+    with pytest.raises(Exception) as refused:
+        sp.accept(_b64(tampered))
+    print("tampered:", type(refused.value).__name__, refused.value)
+
+
+def test_an_unsigned_response_is_refused_by_the_sp(answered: tuple[ServiceProvider, str]) -> None:
+    sp, response = answered
+    unsigned = re.sub(r"<dsig:Signature.*?</dsig:Signature>|<ds:Signature.*?</ds:Signature>", "", _xml(response),
+                      flags=re.S)
+    assert "SignatureValue" not in unsigned
+    with pytest.raises(Exception, match=r"(?i)signed|signature"):
+        sp.accept(_b64(unsigned))
+
+
+def test_a_response_for_another_audience_is_refused_by_the_sp(
+        target: Target, cdap: SamlService, answered: tuple[ServiceProvider, str]) -> None:
+    sp, response = answered
+    other = _sp(target, cdap, entity_id="urn:trustcircle:sp:another-service")
+    other.outstanding.update(sp.outstanding)  # even expecting this very answer
+    with pytest.raises(Exception) as refused:
+        other.accept(response)
+    print("audience:", type(refused.value).__name__, refused.value)
+
+
+def test_an_expired_assertion_is_refused_by_the_sp(
+        answered: tuple[ServiceProvider, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    sp, response = answered
+    later = time_util.utc_now() + 3600  # an hour later: past the assertion's NotOnOrAfter
+    monkeypatch.setattr(time_util, "utc_now", lambda: later)
+    with pytest.raises(Exception, match=r"(?i)too old|not on or after|expired|time"):
+        sp.accept(response)
+
+
+def test_an_unsolicited_response_is_refused_by_the_sp(
+        target: Target, cdap: SamlService, answered: tuple[ServiceProvider, str]) -> None:
+    stranger = _sp(target, cdap)  # no request outstanding, unsolicited responses not allowed
+    with pytest.raises(Exception, match=r"(?i)unsolicited"):
+        stranger.accept(answered[1])
+
+
+def test_an_authn_request_from_an_unknown_sp_is_refused_by_keycloak(target: Target, cdap: SamlService) -> None:
+    unknown = _sp(target, cdap, entity_id="urn:trustcircle:sp:not-registered")
+    page = Browser(str(target.ca_bundle)).get(unknown.login_url())
+    assert page.status == 400 and "Invalid Request" in page.text, page.text[:500]
+    assert not any("SAMLResponse" in form.fields for form in page.forms)

@@ -153,7 +153,8 @@ def _external(realms: Path) -> None:
         assert org is not None
         path.write_text(re.sub(r"^  realm: .*\n  authentication: .*$",
                                f"  authentication: {{type: saml, entity_id: https://idp.{org.group(1)}.example/saml,"
-                               f" metadata_url: 'https://127.0.0.1:8643/{org.group(1)}/metadata'}}",
+                               f" metadata_url: 'https://127.0.0.1:8643/{org.group(1)}/metadata',"
+                               f" sso_url: 'https://127.0.0.1:8643/{org.group(1)}/sso'}}",
                                text, flags=re.M))
 
 

@@ -113,13 +113,15 @@ def identity_provider(provider: Provider, org: Organisation, env: Environment,
     if org.authentication.type == "oidc":
         raise ValueError(f"{org.id} authenticates with OpenID Connect: use oidc_identity_provider")
     if org.authentication.type == "saml":
-        idp_entity, sso = org.authentication.entity_id, ""
-        metadata = str(org.authentication.metadata_url)
+        auth = org.authentication
+        idp_entity, metadata = auth.entity_id, str(auth.metadata_url)
+        endpoints = {"singleSignOnServiceUrl": str(auth.sso_url),
+                     **({"singleLogoutServiceUrl": str(auth.slo_url)} if auth.slo_url else {})}
     else:
         assert org.realm is not None
         idp_entity = env.realm_url(org.realm)
         sso, metadata = f"{idp_entity}/protocol/saml", f"{idp_entity}/protocol/saml/descriptor"
-    endpoints = {"singleSignOnServiceUrl": sso, "singleLogoutServiceUrl": sso} if sso else {}
+        endpoints = {"singleSignOnServiceUrl": sso, "singleLogoutServiceUrl": sso}
     config = {
         "entityId": env.realm_url(provider.realm),
         "idpEntityId": idp_entity,

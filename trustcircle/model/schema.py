@@ -128,7 +128,9 @@ class SamlAuthentication(Strict):
 
     type: Literal["saml"]
     entity_id: str = Field(min_length=3)
-    metadata_url: HttpUrl
+    metadata_url: HttpUrl = Field(description="where its signing keys are read (and re-read when they rotate)")
+    sso_url: HttpUrl = Field(description="its single sign-on endpoint (HTTP-POST binding)")
+    slo_url: HttpUrl | None = Field(None, description="its single logout endpoint, if it has one")
 
 
 class OidcAuthentication(Strict):

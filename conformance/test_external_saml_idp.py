@@ -1,0 +1,121 @@
+"""An organisation whose identity provider is not Keycloak: the hospital's own SAML IdP (played by
+pysaml2) is brokered by the provider realm from its metadata, with the same guarantees as the
+Keycloak realms: signatures checked against its published keys, a persistent pseudonymous
+identifier that survives a change of e-mail or name, and the convention gate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from conformance.agents import Agent
+from conformance.browser import Browser
+from conformance.flows import brokered_saml_login, saml_response_of
+from conformance.saml_idp import ExternalAgent, ExternalIdP, serving
+from conformance.saml_sp import Assertion, ServiceProvider
+from trustcircle.compiler import ids
+from trustcircle.keycloak.admin import Admin, q
+from trustcircle.keycloak.group import find_group
+from trustcircle.local.target import Target
+from trustcircle.model.schema import Federation, SamlAuthentication, SamlService
+
+ORG = "chu-bordeaux"
+TIMEOUT_S = 30
+
+
+@pytest.fixture(scope="module")
+def cdap(federation: Federation) -> SamlService:
+    service = next(s for s in federation.provider("cnaf").services if s.id == "cdap")
+    assert isinstance(service, SamlService)
+    return service
+
+
+@pytest.fixture(scope="module")
+def idp(target: Target, federation: Federation, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ExternalIdP]:
+    auth = federation.organisation(ORG).authentication
+    assert isinstance(auth, SamlAuthentication)
+    sp_metadata = requests.get(f"{target.url}/realms/cnaf/broker/{ORG}/endpoint/descriptor",
+                               verify=str(target.ca_bundle), timeout=TIMEOUT_S)
+    sp_metadata.raise_for_status()
+    external = ExternalIdP(auth.entity_id, str(auth.sso_url), str(auth.metadata_url), sp_metadata.text,
+                           tmp_path_factory.mktemp("external-idp"))
+    with serving(external, Path(target.ca_bundle).parent) as running:
+        yield running
+
+
+@pytest.fixture
+def agent(idp: ExternalIdP, admin: Admin) -> Iterator[ExternalAgent]:
+    """An agent of the hospital's own directory; the account the provider brokers is removed after."""
+    made = idp.add_agent(f"as-{len(idp.agents)}", {
+        "email": [f"assistante{len(idp.agents)}@chu-bordeaux.example"], "firstName": ["Dominique"],
+        "lastName": ["Martin"]})
+    yield made
+    for user in admin.get(f"/cnaf/users?search={q(ORG)}.&briefRepresentation=true&max=1000"):
+        if user["username"] == f"{ORG}.{idp.pseudonym(made, f'{admin.target.url}/realms/cnaf')}":
+            admin.delete(f"/cnaf/users/{user['id']}")
+
+
+@pytest.fixture
+def window_open(admin: Admin) -> Iterator[None]:
+    """The hospital's convention ended on 2025-12-31: its group's window is moved to include today
+    for the test (what a renewal would compile to), then put back."""
+    group = find_group(admin, "cnaf", f"/{ORG}/cdap")
+    assert group is not None
+    attributes = {**group["attributes"], ids.CONVENTION_VALID_UNTIL_ATTR: ["2099-01-01T00:00:00Z"]}
+    admin.put(f"/cnaf/groups/{group['id']}", {"name": group["name"], "attributes": attributes})
+    yield
+    admin.put(f"/cnaf/groups/{group['id']}", {"name": group["name"], "attributes": group["attributes"]})
+
+
+def _as_agent(external: ExternalAgent) -> Agent:
+    return Agent(realm="(external)", username=external.username, password=external.password,
+                 email=external.attributes["email"][0], user_id=external.internal_id)
+
+
+def _sign_in(target: Target, cdap: SamlService, external: ExternalAgent) -> tuple[ServiceProvider, Any]:
+    sp = ServiceProvider(cdap.entity_id, str(cdap.acs_url), f"{target.url}/realms/cnaf/protocol/saml/descriptor",
+                         str(target.ca_bundle))
+    return sp, brokered_saml_login(Browser(str(target.ca_bundle)), sp, ORG, _as_agent(external))
+
+
+def _accepted(target: Target, cdap: SamlService, external: ExternalAgent) -> Assertion:
+    sp, page = _sign_in(target, cdap, external)
+    return sp.accept(saml_response_of(page, str(cdap.acs_url)))
+
+
+def test_the_expired_convention_of_the_hospital_refuses_its_agents(
+        target: Target, cdap: SamlService, agent: ExternalAgent) -> None:
+    _, page = _sign_in(target, cdap, agent)
+    assert page.status == 403 and "convention_expired" in page.text, page.text[:800]
+
+
+def test_an_agent_of_the_external_idp_reaches_cdap_with_the_conventions_rubriques(
+        target: Target, cdap: SamlService, agent: ExternalAgent, federation: Federation, window_open: None) -> None:
+    assertion = _accepted(target, cdap, agent)
+    convention = next(c for c in federation.conventions if c.organisation == ORG)
+    in_force = convention.effective()
+    assert in_force is not None
+    assert sorted(assertion.attributes[ids.HABILITATION_ATTRIBUTE]) == sorted(in_force.forms[0].rubriques)
+    assert assertion.name_id_format == ids.SAML_PERSISTENT
+    assert agent.username not in assertion.name_id and "@" not in assertion.name_id
+
+
+def test_a_new_email_and_name_at_the_external_idp_keep_the_same_identifier(
+        target: Target, cdap: SamlService, agent: ExternalAgent, window_open: None) -> None:
+    first = _accepted(target, cdap, agent)
+    agent.attributes.update({"email": ["d.martin-durand@chu-bordeaux.example"], "lastName": ["Martin-Durand"]})
+    second = _accepted(target, cdap, agent)
+    assert second.name_id == first.name_id
+    assert second.attributes.get("email") in (None, ["d.martin-durand@chu-bordeaux.example"])
+
+
+def test_a_response_signed_with_a_key_absent_from_the_metadata_is_refused_by_keycloak(
+        target: Target, cdap: SamlService, idp: ExternalIdP, agent: ExternalAgent, window_open: None) -> None:
+    with idp.signing_with_an_unpublished_key():
+        _, page = _sign_in(target, cdap, agent)
+    assert page.status >= 400 and "signature" in page.text.lower(), (page.status, page.text[-600:])
+    assert not any("SAMLResponse" in form.fields and form.action == str(cdap.acs_url) for form in page.forms)

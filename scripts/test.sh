@@ -29,6 +29,7 @@ set +e
 python -m pytest tests conformance --junitxml=reports/junit.xml "$@"
 rc=$?
 set -e
+[ -f reports/junit.xml ] && tc_cli report reports/junit.xml --output reports/test-report.html || true
 if [ "$rc" -eq 5 ]; then
   echo "trustcircle: pytest collected no tests: the suite is misconfigured (this is a failure)" >&2
   exit 1

@@ -140,6 +140,17 @@ def _audit_trace(args: argparse.Namespace) -> int:
     return 0 if found else 3
 
 
+def _report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from trustcircle.report import write
+    from trustcircle.settings import REPO_ROOT
+
+    count, failed = write(Path(args.junit), Path(args.output), REPO_ROOT)
+    print(f"wrote {args.output}: {count} cases, {failed} failed")
+    return 0
+
+
 def _recover(args: argparse.Namespace) -> int:
     from trustcircle.deploy.recover import recover
     from trustcircle.settings import REPO_ROOT
@@ -196,6 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
     trace_cmd.add_argument("--file", action="append", default=[], help="audit trail file(s); default: the local one")
     trace_cmd.add_argument("--format", choices=["md", "json"], default="md")
     trace_cmd.set_defaults(func=_audit_trace)
+
+    rep = sub.add_parser("report", help="a JUnit XML test run as a standalone HTML page")
+    rep.add_argument("junit", nargs="?", default="reports/junit.xml")
+    rep.add_argument("--output", default="reports/test-report.html")
+    rep.set_defaults(func=_report)
 
     rec = sub.add_parser("recover", help="clear a stack's lock left by a killed pulumi run (process gone)")
     rec.add_argument("--stack", default="local")

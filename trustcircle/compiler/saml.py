@@ -138,6 +138,7 @@ def identity_provider(provider: Provider, org: Organisation, env: Environment,
         "validateSignature": "true",
         "signatureAlgorithm": "RSA_SHA256",
         "allowedClockSkew": "30",
+        "signSpMetadata": "true",  # the organisation can check the provider's SP metadata it imports
     }
     identity = [
         # The e-mail is never the key: the username at the provider is derived from the

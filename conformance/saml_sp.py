@@ -16,7 +16,7 @@ import requests
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
-from saml2.saml import NAMEID_FORMAT_PERSISTENT
+from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
 
 TIMEOUT_S = 30
 
@@ -30,7 +30,8 @@ class Assertion:
 
 
 class ServiceProvider:
-    def __init__(self, entity_id: str, acs_url: str, idp_metadata_url: str, ca_bundle: str) -> None:
+    def __init__(self, entity_id: str, acs_url: str, idp_metadata_url: str, ca_bundle: str,
+                 slo_url: str | None = None) -> None:
         xmlsec = shutil.which("xmlsec1")
         if xmlsec is None:
             raise RuntimeError("xmlsec1 is missing: ./run setup installs it (Debian package xmlsec1)")
@@ -42,7 +43,8 @@ class ServiceProvider:
             "xmlsec_binary": xmlsec,
             "metadata": {"inline": [metadata.text]},
             "service": {"sp": {
-                "endpoints": {"assertion_consumer_service": [(acs_url, BINDING_HTTP_POST)]},
+                "endpoints": {"assertion_consumer_service": [(acs_url, BINDING_HTTP_POST)],
+                              **({"single_logout_service": [(slo_url, BINDING_HTTP_POST)]} if slo_url else {})},
                 "allow_unsolicited": False,
                 "authn_requests_signed": False,
                 "want_assertions_signed": True,
@@ -75,6 +77,20 @@ class ServiceProvider:
         fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
         assert action is not None and "SAMLRequest" in fields, html
         return unescape(action.group(1)), {k: unescape(v) for k, v in fields.items()}
+
+    def logout_url(self, name_id: str) -> str:
+        """An SP-initiated LogoutRequest for the agent's session (HTTP-Redirect binding)."""
+        subject = NameID(format=NAMEID_FORMAT_PERSISTENT, text=name_id)
+        requests_by_idp = self.client.do_logout(subject, [self.idp_entity_id], reason="", expire=None, sign=False,
+                                                expected_binding=BINDING_HTTP_REDIRECT)
+        binding, info = requests_by_idp[self.idp_entity_id]
+        assert binding == BINDING_HTTP_REDIRECT, binding
+        return str(dict(info["headers"])["Location"])
+
+    def logout_done(self, saml_response: str) -> bool:
+        """Whether a LogoutResponse (HTTP-POST) says the logout succeeded."""
+        response: Any = self.client.parse_logout_request_response(saml_response, BINDING_HTTP_POST)
+        return bool(response is not None and response.status_ok())
 
     def accept(self, saml_response: str) -> Assertion:
         """Verify a response received at the ACS (HTTP-POST); raises when anything is wrong.

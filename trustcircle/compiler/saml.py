@@ -43,6 +43,7 @@ def service_client(service: SamlService) -> dict[str, Any]:
             **SIGNED_SAML_CLIENT,
             "saml.client.signature": "false",
             "saml_assertion_consumer_url_post": acs,
+            **({"saml_single_logout_service_url_post": str(service.slo_url)} if service.slo_url else {}),
             ids.SERVICE_ATTR: service.id,
             ids.MANAGED_BY_ATTR: ids.MANAGED_BY,
         },

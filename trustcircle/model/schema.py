@@ -69,6 +69,7 @@ class SamlService(Strict):
     protocol: Literal["saml"]
     entity_id: str = Field(min_length=3, description="the service provider's SAML entity id")
     acs_url: HttpUrl = Field(description="assertion consumer service URL (HTTP-POST binding)")
+    slo_url: HttpUrl | None = Field(None, description="single logout service URL (HTTP-POST binding), if any")
     level_of_assurance: Slug | None = Field(None, description="minimum level of assurance (id)")
     rubriques: list[Rubrique] = Field(min_length=1)
 

@@ -22,10 +22,9 @@ from collections.abc import Callable
 from conformance.agents import create_agent, delete_agent
 from conformance.browser import Browser
 from conformance.flows import brokered_saml_login, saml_response_of
-from conformance.saml_sp import ServiceProvider
+from conformance.saml_sp import ServiceProvider, for_service
 from trustcircle.compiler import ids
-from trustcircle.compiler.compile import compile_federation
-from trustcircle.compiler.environment import Environment
+from trustcircle.deploy.environment import desired_state
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.apply import converge
 from trustcircle.keycloak.client import find_client
@@ -35,6 +34,7 @@ from trustcircle.model.schema import SamlService
 from trustcircle.settings import REPO_ROOT
 
 ROUNDS = 4
+
 
 
 def _without_extension(admin: Admin, cdap: SamlService) -> None:
@@ -53,8 +53,7 @@ def _measure(target: Target, cdap: SamlService, agent_login: Callable[[Browser, 
              count: int) -> list[float]:
     times = []
     for _ in range(count):
-        sp = ServiceProvider(cdap.entity_id, str(cdap.acs_url), f"{target.url}/realms/cnaf/protocol/saml/descriptor",
-                             str(target.ca_bundle))
+        sp = for_service(target, cdap)
         started = time.perf_counter()
         assertion = sp.accept(agent_login(Browser(str(target.ca_bundle)), sp))
         times.append(time.perf_counter() - started)
@@ -73,7 +72,7 @@ def main(logins: int) -> None:
     admin = Admin(target)
     federation = load_federation([REPO_ROOT / "realms"])
     cdap = next(s for s in federation.provider("cnaf").services if isinstance(s, SamlService) and s.id == "cdap")
-    objects = compile_federation(federation, Environment(public_url=target.url))
+    objects = desired_state(federation)
     assert converge(Admin(target, realm_views=True), objects, dry_run=True) == [], "run ./run up first"
     agent = create_agent(admin, "cd33", "cd33.example", ("instructeurs-rsa",))
 

@@ -29,8 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.validate import generate
-from trustcircle.compiler.compile import compile_federation
-from trustcircle.compiler.environment import Environment
+from trustcircle.deploy.environment import desired_state
 from trustcircle.keycloak.admin import CALL_LOG_ENV, Admin, q
 from trustcircle.keycloak.apply import converge
 from trustcircle.local.target import Target
@@ -40,6 +39,7 @@ from trustcircle.settings import REPO_ROOT
 STACK = "bench"
 PREFIX = "bench-"
 RUN_TIMEOUT_S = 3600
+
 
 
 @dataclass
@@ -135,7 +135,7 @@ def _clean(target: Target) -> None:
 
 
 def _converge_noop(realms: Path, target: Target) -> Run:
-    objects = compile_federation(load_federation([realms]), Environment(public_url=target.url))
+    objects = desired_state(load_federation([realms]))
     started = time.perf_counter()
     admin = Admin(target, realm_views=True)
     changes = converge(admin, objects, dry_run=True)
@@ -166,7 +166,7 @@ def bench(label: str, extra: int, target: Target, external: bool = False) -> lis
             _external(realms)
         _prefixed(realms)
         federation = load_federation([realms])
-        objects = compile_federation(federation, Environment(public_url=target.url))
+        objects = desired_state(federation)
         size = f"{label} ({len(federation.organisations)} orgs, {len(objects)} objects)"
         _clean(target)
         subprocess.run(["pulumi", "stack", "init", STACK, "--non-interactive"], cwd=REPO_ROOT,

@@ -6,10 +6,12 @@ the IdP's metadata, audience, recipient, validity window and InResponseTo.
 
 from __future__ import annotations
 
+import base64
 import re
 import shutil
 from dataclasses import dataclass
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -17,6 +19,17 @@ from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
+
+from conformance.xmlenc import (
+    DecryptionError,
+    decrypt_assertion,
+    verify_response_signature,
+    without_response_signature,
+)
+from trustcircle.local.stand_ins import ensure_stand_in
+from trustcircle.local.target import Target
+from trustcircle.model.schema import SamlService
+from trustcircle.settings import Paths
 
 TIMEOUT_S = 30
 
@@ -31,32 +44,40 @@ class Assertion:
 
 class ServiceProvider:
     def __init__(self, entity_id: str, acs_url: str, idp_metadata_url: str, ca_bundle: str,
-                 slo_url: str | None = None) -> None:
+                 slo_url: str | None = None, decryption: tuple[Path, Path] | None = None) -> None:
         xmlsec = shutil.which("xmlsec1")
         if xmlsec is None:
             raise RuntimeError("xmlsec1 is missing: ./run setup installs it (Debian package xmlsec1)")
         metadata = requests.get(idp_metadata_url, verify=ca_bundle, timeout=TIMEOUT_S)
         metadata.raise_for_status()
-        config = SPConfig()
-        config.load({
-            "entityid": entity_id,
-            "xmlsec_binary": xmlsec,
-            "metadata": {"inline": [metadata.text]},
-            "service": {"sp": {
-                "endpoints": {"assertion_consumer_service": [(acs_url, BINDING_HTTP_POST)],
-                              **({"single_logout_service": [(slo_url, BINDING_HTTP_POST)]} if slo_url else {})},
-                "allow_unsolicited": False,
-                "authn_requests_signed": False,
-                "want_assertions_signed": True,
-                "want_response_signed": True,
-                "name_id_format": [NAMEID_FORMAT_PERSISTENT],
-                "name_id_format_allow_create": True,
-            }},
-            "accepted_time_diff": 30,
-            # Keycloak sends attributes in the basic name format, named as the service expects them
-            "allow_unknown_attributes": True,
-        })
-        self.client = Saml2Client(config)
+        self.decryption = decryption
+        self.idp_certificate = _signing_certificate(metadata.text)
+
+        def client(want_response_signed: bool) -> Saml2Client:
+            config = SPConfig()
+            config.load({
+                "entityid": entity_id,
+                "xmlsec_binary": xmlsec,
+                "metadata": {"inline": [metadata.text]},
+                "service": {"sp": {
+                    "endpoints": {"assertion_consumer_service": [(acs_url, BINDING_HTTP_POST)],
+                                  **({"single_logout_service": [(slo_url, BINDING_HTTP_POST)]} if slo_url else {})},
+                    "allow_unsolicited": False,
+                    "authn_requests_signed": False,
+                    "want_assertions_signed": True,
+                    "want_response_signed": want_response_signed,
+                    "name_id_format": [NAMEID_FORMAT_PERSISTENT],
+                    "name_id_format_allow_create": True,
+                }},
+                "accepted_time_diff": 30,
+                # Keycloak sends attributes in the basic name format, named as the service expects them
+                "allow_unknown_attributes": True,
+            })
+            return Saml2Client(config)
+
+        self.client = client(want_response_signed=True)
+        # for a decrypted response: its signature (over the encrypted form) was checked beforehand
+        self.decrypted_client = client(want_response_signed=False)
         self.idp_entity_id = next(iter(self.client.metadata.identity_providers()))
         self.outstanding: dict[str, str] = {}
 
@@ -97,11 +118,43 @@ class ServiceProvider:
 
         A response answers one outstanding request, once: the request is forgotten when its
         answer is accepted, so a replayed response is unsolicited."""
-        response: Any = self.client.parse_authn_request_response(
-            saml_response, BINDING_HTTP_POST, outstanding=self.outstanding)
+        xml = base64.b64decode(saml_response).decode()
+        client = self.client
+        if "EncryptedAssertion" in xml:
+            if self.decryption is None:
+                raise DecryptionError("the assertion is encrypted and this service has no key for it")
+            verify_response_signature(xml, self.idp_certificate)
+            xml = without_response_signature(decrypt_assertion(xml, self.decryption[0].read_bytes()))
+            saml_response, client = base64.b64encode(xml.encode()).decode(), self.decrypted_client
+        response: Any = client.parse_authn_request_response(saml_response, BINDING_HTTP_POST,
+                                                            outstanding=self.outstanding)
         if response is None:
             raise AssertionError("pysaml2 rejected the response")
         self.outstanding.pop(response.in_response_to, None)
         name_id = response.assertion.subject.name_id
         return Assertion(name_id=name_id.text, name_id_format=name_id.format,
                          attributes=response.get_identity(), issuer=response.issuer())
+
+
+def _signing_certificate(metadata: str) -> bytes:
+    """The IdP's signing certificate from its metadata, as PEM."""
+    found = re.search(r'<(?:\w+:)?KeyDescriptor use="signing">.*?<(?:\w+:)?X509Certificate>([^<]+)<', metadata, re.S)
+    if found is None:
+        raise AssertionError("the IdP metadata carries no signing certificate")
+    body = "".join(found.group(1).split())
+    return ("-----BEGIN CERTIFICATE-----\n" + "\n".join(body[i:i + 64] for i in range(0, len(body), 64))
+            + "\n-----END CERTIFICATE-----\n").encode()
+
+
+def for_service(target: Target, service: SamlService, entity_id: str | None = None,
+                decrypt: bool = True) -> ServiceProvider:
+    """The SP standing for ``service`` of the cnaf provider realm: its ACS and SLO endpoints, and,
+    when its assertions are encrypted for the local stand-in, that key pair (unless ``decrypt``
+    is False: an SP without the key). ``entity_id`` overrides who the SP says it is."""
+    keys = None
+    if decrypt and service.encryption is not None and service.encryption.local_stand_in:
+        stand_in = ensure_stand_in(Paths.from_env().stand_ins / service.id, service.id)
+        keys = (stand_in.key, stand_in.certificate)
+    return ServiceProvider(entity_id or service.entity_id, str(service.acs_url),
+                           f"{target.url}/realms/cnaf/protocol/saml/descriptor", str(target.ca_bundle),
+                           slo_url=str(service.slo_url) if service.slo_url else None, decryption=keys)

@@ -10,7 +10,7 @@ from typing import Any
 from conformance.agents import Agent
 from conformance.browser import Browser
 from conformance.flows import brokered_saml_login
-from conformance.saml_sp import ServiceProvider
+from conformance.saml_sp import for_service
 from trustcircle.audit.trace import read, render, trace
 from trustcircle.local.target import Target
 from trustcircle.model.schema import Federation, SamlService
@@ -38,8 +38,7 @@ def _home_login(agent: Agent) -> dict[str, Any]:
 
 def _sign_in(target: Target, federation: Federation, organisation: str, agent: Agent) -> None:
     cdap = _cdap(federation)
-    sp = ServiceProvider(cdap.entity_id, str(cdap.acs_url), f"{target.url}/realms/cnaf/protocol/saml/descriptor",
-                         str(target.ca_bundle))
+    sp = for_service(target, cdap)
     brokered_saml_login(Browser(str(target.ca_bundle)), sp, organisation, agent)
 
 

@@ -16,7 +16,7 @@ from conformance.agents import Agent
 from conformance.browser import Browser
 from conformance.flows import brokered_saml_login, saml_response_of
 from conformance.saml_idp import ExternalAgent, ExternalIdP, serving
-from conformance.saml_sp import Assertion, ServiceProvider
+from conformance.saml_sp import Assertion, ServiceProvider, for_service
 from trustcircle.compiler import ids
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.keycloak.group import find_group
@@ -77,8 +77,7 @@ def _as_agent(external: ExternalAgent) -> Agent:
 
 
 def _sign_in(target: Target, cdap: SamlService, external: ExternalAgent) -> tuple[ServiceProvider, Any]:
-    sp = ServiceProvider(cdap.entity_id, str(cdap.acs_url), f"{target.url}/realms/cnaf/protocol/saml/descriptor",
-                         str(target.ca_bundle))
+    sp = for_service(target, cdap)
     return sp, brokered_saml_login(Browser(str(target.ca_bundle)), sp, ORG, _as_agent(external))
 
 

@@ -11,7 +11,7 @@ import pytest
 from conformance.agents import Agent
 from conformance.browser import Browser
 from conformance.flows import brokered_saml_login, saml_response_of
-from conformance.saml_sp import ServiceProvider
+from conformance.saml_sp import ServiceProvider, for_service
 from trustcircle.compiler import ids
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.keycloak.group import find_group
@@ -27,8 +27,7 @@ def cdap(federation: Federation) -> SamlService:
 
 
 def _sp(target: Target, cdap: SamlService) -> ServiceProvider:
-    return ServiceProvider(cdap.entity_id, str(cdap.acs_url), f"{target.url}/realms/cnaf/protocol/saml/descriptor",
-                           str(target.ca_bundle))
+    return for_service(target, cdap)
 
 
 def _in_force(federation: Federation, organisation: str, service: str) -> list[str]:

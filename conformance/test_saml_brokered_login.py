@@ -9,7 +9,7 @@ import pytest
 from conformance.agents import Agent
 from conformance.browser import Browser
 from conformance.flows import brokered_saml_login, saml_response_of
-from conformance.saml_sp import ServiceProvider
+from conformance.saml_sp import ServiceProvider, for_service
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.local.target import Target
 from trustcircle.model.schema import Federation, SamlService
@@ -25,8 +25,8 @@ def cdap(federation: Federation) -> SamlService:
 @pytest.fixture
 def sp(target: Target, federation: Federation, cdap: SamlService) -> ServiceProvider:
     realm = federation.provider("cnaf").realm
-    return ServiceProvider(cdap.entity_id, str(cdap.acs_url),
-                           f"{target.url}/realms/{realm}/protocol/saml/descriptor", str(target.ca_bundle))
+    assert realm == "cnaf"
+    return for_service(target, cdap)
 
 
 def _login(target: Target, sp: ServiceProvider, org: str, agent: Agent, cdap: SamlService) -> str:
@@ -54,13 +54,12 @@ def test_persistent_name_id_survives_an_email_change_at_home(
         target: Target, admin: Admin, make_agent: Callable[..., Agent],
         federation: Federation, cdap: SamlService) -> None:
     agent = make_agent("cd33", "instructeurs-rsa")
-    descriptor = f"{target.url}/realms/cnaf/protocol/saml/descriptor"
-    first_sp = ServiceProvider(cdap.entity_id, str(cdap.acs_url), descriptor, str(target.ca_bundle))
+    first_sp = for_service(target, cdap)
     first = first_sp.accept(_login(target, first_sp, "cd33", agent, cdap))
 
     moved = agent.email.replace("@", ".moved@")
     admin.put(f"/{q(agent.realm)}/users/{agent.user_id}", {"email": moved, "lastName": "Renamed"})
-    second_sp = ServiceProvider(cdap.entity_id, str(cdap.acs_url), descriptor, str(target.ca_bundle))
+    second_sp = for_service(target, cdap)
     second = second_sp.accept(_login(target, second_sp, "cd33", agent, cdap))
 
     assert second.name_id == first.name_id

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from conformance.agents import Agent
 from conformance.browser import Browser, Page
 from conformance.flows import brokered_saml_login, saml_response_of
-from conformance.saml_sp import ServiceProvider
+from conformance.saml_sp import for_service
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.local.target import Target
 from trustcircle.model.schema import Federation, SamlService
@@ -39,8 +39,7 @@ def test_logout_at_the_e_service_ends_the_provider_and_home_sessions(
     assert isinstance(cdap, SamlService) and cdap.slo_url is not None
     agent = make_agent("cd33", "instructeurs-rsa")
     browser = Browser(str(target.ca_bundle))
-    sp = ServiceProvider(cdap.entity_id, str(cdap.acs_url), f"{target.url}/realms/cnaf/protocol/saml/descriptor",
-                         str(target.ca_bundle), slo_url=str(cdap.slo_url))
+    sp = for_service(target, cdap)
     assertion = sp.accept(saml_response_of(brokered_saml_login(browser, sp, "cd33", agent), str(cdap.acs_url)))
     at_provider = _brokered_user(admin, agent)
     assert admin.get(f"/cnaf/users/{at_provider}/sessions")

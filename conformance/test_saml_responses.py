@@ -14,7 +14,7 @@ from saml2 import time_util
 from conformance.agents import Agent
 from conformance.browser import Browser
 from conformance.flows import brokered_login, saml_response_of
-from conformance.saml_sp import ServiceProvider
+from conformance.saml_sp import ServiceProvider, for_service
 from trustcircle.compiler import ids
 from trustcircle.local.target import Target
 from trustcircle.model.schema import Federation, SamlService
@@ -32,8 +32,7 @@ def cdap(federation: Federation) -> SamlService:
 
 
 def _sp(target: Target, cdap: SamlService, entity_id: str | None = None) -> ServiceProvider:
-    return ServiceProvider(entity_id or cdap.entity_id, str(cdap.acs_url),
-                           f"{target.url}/realms/cnaf/protocol/saml/descriptor", str(target.ca_bundle))
+    return for_service(target, cdap, entity_id=entity_id)
 
 
 @pytest.fixture
@@ -67,7 +66,25 @@ def test_signatures_and_digests_are_sha256_or_stronger(answered: tuple[ServicePr
     xml = _xml(answered[1])
     algorithms = re.findall(r'(?:SignatureMethod|DigestMethod) Algorithm="([^"]+)"', xml)
     assert algorithms and all(a in SHA256_OR_STRONGER for a in algorithms), algorithms
-    assert xml.count("SignatureValue") >= 2  # the response and the assertion are both signed
+    assert "SignatureValue" in xml  # the response is signed (the assertion's signature is inside its encryption)
+
+
+def test_the_assertion_is_encrypted_with_aes_256_gcm_and_rsa_oaep_for_the_service(
+        target: Target, cdap: SamlService, answered: tuple[ServiceProvider, str]) -> None:
+    sp, response = answered
+    xml = _xml(response)
+    assert "EncryptedAssertion" in xml and "<saml:Assertion" not in xml
+    assert "AttributeValue" not in xml and "dossier" not in xml  # nothing readable on the way
+    methods = re.findall(r'EncryptionMethod Algorithm="([^"]+)"', xml)
+    assert "http://www.w3.org/2009/xmlenc11#aes256-gcm" in methods
+    assert "http://www.w3.org/2009/xmlenc11#rsa-oaep" in methods
+    assert 'DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"' in xml  # OAEP's digest
+    assert re.search(r'MGF [^>]*Algorithm="http://www.w3.org/2009/xmlenc11#mgf1sha256"', xml)  # and its MGF
+    keyless = for_service(target, cdap, decrypt=False)
+    keyless.outstanding.update(sp.outstanding)
+    with pytest.raises(Exception):  # noqa: B017 (pysaml2's own error kinds)
+        keyless.accept(response)
+    assert sp.accept(response).attributes[ids.HABILITATION_ATTRIBUTE]  # the service's key opens it
 
 
 def test_the_genuine_answer_is_accepted_once_then_a_replay_is_refused_by_the_sp(
@@ -81,7 +98,10 @@ def test_the_genuine_answer_is_accepted_once_then_a_replay_is_refused_by_the_sp(
 def test_a_tampered_assertion_is_refused_by_the_sp(answered: tuple[ServiceProvider, str]) -> None:
     sp, response = answered
     xml = _xml(response)
-    tampered = re.sub(r"(<saml:AttributeValue[^>]*>)dossier<", r"\1creances<", xml, count=1)
+    cipher = re.findall(r"<xenc:CipherValue>([^<]+)</xenc:CipherValue>", xml)[-1]  # the assertion's ciphertext
+    data = bytearray(base64.b64decode(cipher))
+    data[len(data) // 2] ^= 0x01  # one bit of the assertion changed on the way
+    tampered = xml.replace(cipher, base64.b64encode(bytes(data)).decode())
     assert tampered != xml
     with pytest.raises(Exception) as refused:
         sp.accept(_b64(tampered))

@@ -55,6 +55,11 @@ class Paths:
         return self.state / "local"
 
     @property
+    def stand_ins(self) -> Path:
+        """Key pairs of the local federation's stand-in e-services (see trustcircle.local.stand_ins)."""
+        return self.local / "stand-ins"
+
+    @property
     def audit_file(self) -> Path:
         """The local Keycloak's audit trail (JSON lines written by the extension's listener)."""
         return self.local / "audit" / "events.jsonl"

@@ -3,8 +3,7 @@ both paths agree on what the desired state looks like in Keycloak."""
 
 from __future__ import annotations
 
-from trustcircle.compiler.compile import compile_federation
-from trustcircle.compiler.environment import Environment
+from trustcircle.deploy.environment import desired_state
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.apply import converge
 from trustcircle.keycloak.handlers import HANDLERS
@@ -14,7 +13,7 @@ from trustcircle.settings import REPO_ROOT
 
 
 def test_converge_finds_nothing_to_change_after_pulumi_up(target: Target, admin: Admin) -> None:
-    objects = compile_federation(load_federation([REPO_ROOT / "realms"]), Environment(public_url=target.url))
+    objects = desired_state(load_federation([REPO_ROOT / "realms"]))
     writes_before = admin.calls["POST"] + admin.calls["PUT"] + admin.calls["DELETE"]
     assert converge(admin, objects, dry_run=True) == []
     assert admin.calls["POST"] + admin.calls["PUT"] + admin.calls["DELETE"] == writes_before
@@ -22,7 +21,7 @@ def test_converge_finds_nothing_to_change_after_pulumi_up(target: Target, admin:
 
 def test_whole_realm_reads_equal_object_by_object_reads(target: Target) -> None:
     """Handlers read a realm in one call when they can; it must not change what they see."""
-    objects = compile_federation(load_federation([REPO_ROOT / "realms"]), Environment(public_url=target.url))
+    objects = desired_state(load_federation([REPO_ROOT / "realms"]))
     direct, whole = Admin(target), Admin(target, realm_views=True)
     for obj in objects:
         handler = HANDLERS[obj.ref.kind]
@@ -33,7 +32,7 @@ def test_whole_realm_reads_equal_object_by_object_reads(target: Target) -> None:
 
 
 def test_a_no_op_converge_reads_each_realm_a_constant_number_of_times(target: Target) -> None:
-    objects = compile_federation(load_federation([REPO_ROOT / "realms"]), Environment(public_url=target.url))
+    objects = desired_state(load_federation([REPO_ROOT / "realms"]))
     admin = Admin(target, realm_views=True)
     assert converge(admin, objects) == []
     realms = len({o.ref.realm for o in objects})

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from tests.scenarios.conftest import ScenarioStack
-from trustcircle.compiler.compile import compile_federation
-from trustcircle.compiler.environment import Environment
+from trustcircle.deploy.environment import desired_state
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.apply import converge
 from trustcircle.model.loader import load_federation
@@ -12,8 +11,7 @@ from trustcircle.model.loader import load_federation
 
 def test_create_the_federation(scenario_stack: ScenarioStack, admin: Admin) -> None:
     scenario_stack.fresh()
-    objects = compile_federation(load_federation([scenario_stack.realms]),
-                                 Environment(public_url=scenario_stack.target.url))
+    objects = desired_state(load_federation([scenario_stack.realms]))
 
     first = scenario_stack.converged()
     assert first.count("created") == len(objects) + 2  # the stack and the Federation component

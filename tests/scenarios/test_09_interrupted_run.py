@@ -11,8 +11,7 @@ import time
 from pathlib import Path
 
 from tests.scenarios.conftest import STACK, ScenarioStack
-from trustcircle.compiler.compile import compile_federation
-from trustcircle.compiler.environment import Environment
+from trustcircle.deploy.environment import desired_state
 from trustcircle.deploy.recover import recover, stale_locks
 from trustcircle.keycloak.admin import CALL_LOG_ENV, Admin
 from trustcircle.keycloak.apply import converge
@@ -21,6 +20,7 @@ from trustcircle.settings import REPO_ROOT
 
 WRITES_BEFORE_KILL = 60
 WAIT_S = 300
+
 
 
 def _kill_after_writes(stack: ScenarioStack, writes: int) -> None:
@@ -69,8 +69,7 @@ def test_a_killed_run_is_recovered_without_duplicates(scenario_stack: ScenarioSt
     result = scenario_stack.converged()
     assert result.count("created") > 0
 
-    objects = compile_federation(load_federation([scenario_stack.realms]),
-                                 Environment(public_url=scenario_stack.target.url))
+    objects = desired_state(load_federation([scenario_stack.realms]))
     assert converge(admin, objects, dry_run=True) == []
     cnaf = scenario_stack.realm("cnaf")
     scopes = [s["name"] for s in admin.get(f"/{cnaf}/client-scopes") if s["name"].startswith("cdap-api:")]

@@ -140,7 +140,7 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
                     _user_profile(provider.realm, "ADMIN_VIEW"),  # what organisations assert, for auditors
                     _post_broker_flow(provider.realm)]
         for service in provider.services:
-            client = service_client(service) if service.protocol == "saml" else oidc_service_client(service)
+            client = service_client(service, env) if service.protocol == "saml" else oidc_service_client(service)
             objects.append(DesiredObject(Ref("client", provider.realm, service.client_id), client, (p_realm,)))
         for name, scope in api_client_scopes(provider):
             objects.append(DesiredObject(Ref("client_scope", provider.realm, name), scope, (p_realm,)))

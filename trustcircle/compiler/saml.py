@@ -6,7 +6,8 @@ from typing import Any
 
 from trustcircle.compiler import ids
 from trustcircle.compiler.brokering import GROUPS_ATTRIBUTE, ConventionGroups, brokered_identity_provider
-from trustcircle.compiler.environment import Environment
+from trustcircle.compiler.environment import STAND_IN_PLACEHOLDER, Environment
+from trustcircle.model.certificates import der_base64
 from trustcircle.model.schema import Organisation, Provider, SamlService
 
 SIGNED_SAML_CLIENT = {
@@ -27,7 +28,29 @@ def _user_property_mapper(name: str, prop: str) -> dict[str, Any]:
                        "attribute.nameformat": "Basic", "friendly.name": prop}}
 
 
-def service_client(service: SamlService) -> dict[str, Any]:
+# AES-256-GCM for the assertion; its key transported with RSA-OAEP, SHA-256 for both OAEP's
+# digest and its mask generation function.
+ENCRYPTION = {
+    "saml.encrypt": "true",
+    "saml.encryption.algorithm": "http://www.w3.org/2009/xmlenc11#aes256-gcm",
+    "saml.encryption.keyAlgorithm": "http://www.w3.org/2009/xmlenc11#rsa-oaep",
+    "saml.encryption.digestMethod": "http://www.w3.org/2001/04/xmlenc#sha256",
+    "saml.encryption.maskGenerationFunction": "http://www.w3.org/2009/xmlenc11#mgf1sha256",
+}
+
+
+def _encryption(service: SamlService, env: Environment) -> dict[str, str]:
+    if service.encryption is None:
+        return {}
+    if service.encryption.certificate is not None:
+        certificate = der_base64(service.encryption.certificate)
+    else:
+        pem = env.stand_in_certificates.get(service.id)
+        certificate = der_base64(pem) if pem else STAND_IN_PLACEHOLDER
+    return {**ENCRYPTION, "saml.encryption.certificate": certificate}
+
+
+def service_client(service: SamlService, env: Environment) -> dict[str, Any]:
     """The e-service as a SAML client of the provider realm; its client roles are the rubriques."""
     acs = str(service.acs_url)
     return {
@@ -44,6 +67,7 @@ def service_client(service: SamlService) -> dict[str, Any]:
             "saml.client.signature": "false",
             "saml_assertion_consumer_url_post": acs,
             **({"saml_single_logout_service_url_post": str(service.slo_url)} if service.slo_url else {}),
+            **_encryption(service, env),
             ids.SERVICE_ATTR: service.id,
             ids.MANAGED_BY_ATTR: ids.MANAGED_BY,
         },

@@ -14,6 +14,7 @@ import requests
 
 from trustcircle.compiler.compile import compile_federation
 from trustcircle.compiler.environment import Environment
+from trustcircle.deploy.environment import stand_in_certificates
 from trustcircle.deploy.federation import Federation
 from trustcircle.errors import KeycloakApiError, TrustcircleError
 from trustcircle.local.target import Target
@@ -49,7 +50,8 @@ def build(config: pulumi.Config) -> Federation:
         target_path = _target_path(config)
         target = Target.load(target_path)
         check_reachable(target)
+        stand_ins = stand_in_certificates(federation, target_path)
     except TrustcircleError as err:
         raise SystemExit(err.render()) from None
-    objects = compile_federation(federation, Environment(public_url=target.url))
+    objects = compile_federation(federation, Environment(public_url=target.url, stand_in_certificates=stand_ins))
     return Federation(federation.settings.id, objects, target_path, target.url)

@@ -11,9 +11,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from trustcircle.compiler.ids import RESERVED_GROUP_PREFIX
+from trustcircle.model.certificates import certificate_problem
 from trustcircle.model.issues import Issue
 from trustcircle.model.policies import effective, looser_fields
-from trustcircle.model.schema import Amendment, Convention, FederationSettings, Organisation, Provider
+from trustcircle.model.schema import (
+    Amendment,
+    AssertionEncryption,
+    Convention,
+    FederationSettings,
+    Organisation,
+    Provider,
+)
 
 if TYPE_CHECKING:
     from trustcircle.model.loader import Located
@@ -84,6 +92,16 @@ def _organisation_rules(item: Located, ctx: Context) -> Iterator[Issue]:
                          "or make it stricter")
 
 
+def _encryption_rules(item: Located, s_index: int, encryption: AssertionEncryption) -> Iterator[Issue]:
+    at: Path = ["services", s_index, "encryption"]
+    if (encryption.certificate is None) == (not encryption.local_stand_in):
+        yield _issue(item, at, "TC111", "give the service's encryption certificate, or local_stand_in: true",
+                     "paste the PEM certificate the e-service publishes (exactly one of the two)")
+    elif encryption.certificate is not None and certificate_problem(encryption.certificate):
+        yield _issue(item, [*at, "certificate"], "TC112", str(certificate_problem(encryption.certificate)),
+                     "paste the whole PEM block, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----")
+
+
 def _provider_rules(item: Located, ctx: Context) -> Iterator[Issue]:
     provider = cast(Provider, item.obj)
     loas = {loa.id for loa in ctx.settings.levels_of_assurance} if ctx.settings else set()
@@ -107,6 +125,8 @@ def _provider_rules(item: Located, ctx: Context) -> Iterator[Issue]:
             if rubriques.index(rubrique) != r_index:
                 yield _issue(item, ["services", s_index, "rubriques", r_index, "id"], "TC104",
                              f"rubrique {rubrique!r} is declared twice", "give each rubrique a unique id")
+        if service.protocol == "saml" and service.encryption is not None:
+            yield from _encryption_rules(item, s_index, service.encryption)
         if service.level_of_assurance and service.level_of_assurance not in loas:
             yield _issue(item, ["services", s_index, "level_of_assurance"], "TC209",
                          f"unknown level of assurance {service.level_of_assurance!r}", _one_of(loas))

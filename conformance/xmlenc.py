@@ -1,0 +1,107 @@
+"""XML Encryption as the e-service needs it to read an encrypted assertion: AES-GCM content
+encryption, its key transported with RSA-OAEP (xmlenc11, SHA-256 or SHA-512 digest and MGF1).
+Anything weaker is refused.
+
+The Debian XML Security library (xmlsec1 1.2) cannot read RSA-OAEP with a SHA-256 digest, so the
+service decrypts with ``cryptography`` and pysaml2 then checks the decrypted assertion (signature,
+audience, recipient, validity, InResponseTo) as usual. The response's own signature, over the
+encrypted form, is checked first with xmlsec1.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+GCM = {"http://www.w3.org/2009/xmlenc11#aes128-gcm": 16, "http://www.w3.org/2009/xmlenc11#aes256-gcm": 32}
+OAEP = "http://www.w3.org/2009/xmlenc11#rsa-oaep"  # with an explicit MGF (rsa-oaep-mgf1p is MGF1-SHA-1)
+DIGESTS: dict[str, hashes.HashAlgorithm] = {
+    "http://www.w3.org/2001/04/xmlenc#sha256": hashes.SHA256(),
+    "http://www.w3.org/2001/04/xmlenc#sha512": hashes.SHA512(),
+}
+MGFS: dict[str, hashes.HashAlgorithm] = {
+    "http://www.w3.org/2009/xmlenc11#mgf1sha256": hashes.SHA256(),
+    "http://www.w3.org/2009/xmlenc11#mgf1sha512": hashes.SHA512(),
+}
+IV_BYTES = 12
+TIMEOUT_S = 30
+
+_ENCRYPTED = re.compile(r"<(?:\w+:)?EncryptedAssertion\b.*?</(?:\w+:)?EncryptedAssertion>", re.S)
+_CIPHER = re.compile(r"<(?:\w+:)?CipherValue>([^<]+)</(?:\w+:)?CipherValue>")
+
+
+class DecryptionError(Exception):
+    pass
+
+
+def _algorithm(fragment: str, tag: str) -> str | None:
+    found = re.search(rf'<(?:\w+:)?{tag}\b[^>]*?\bAlgorithm="([^"]+)"', fragment)
+    return found.group(1) if found else None
+
+
+def decrypt_assertion(response_xml: str, key_pem: bytes) -> str:
+    """The response with its EncryptedAssertion replaced by the decrypted Assertion."""
+    block = _ENCRYPTED.search(response_xml)
+    if block is None:
+        raise DecryptionError("no EncryptedAssertion in the response")
+    encrypted = block.group(0)
+    content_alg = _algorithm(encrypted, "EncryptionMethod")
+    key_part = encrypted[encrypted.find("EncryptedKey"):]
+    key_alg = _algorithm(key_part, "EncryptionMethod")
+    if content_alg not in GCM or key_alg != OAEP:
+        raise DecryptionError(f"algorithms refused: content {content_alg}, key transport {key_alg}")
+    digest = DIGESTS.get(_algorithm(key_part, "DigestMethod") or "")
+    if digest is None:
+        raise DecryptionError("RSA-OAEP needs a SHA-256 or SHA-512 digest here")
+    mgf = MGFS.get(_algorithm(key_part, "MGF") or "")
+    if mgf is None:
+        raise DecryptionError("RSA-OAEP needs MGF1 with SHA-256 or SHA-512 here")
+    ciphers = _CIPHER.findall(encrypted)  # the transported key comes first (inside KeyInfo), then the data
+    if len(ciphers) != 2:
+        raise DecryptionError(f"expected 2 CipherValue elements, found {len(ciphers)}")
+    private = serialization.load_pem_private_key(key_pem, password=None)
+    if not isinstance(private, rsa.RSAPrivateKey):
+        raise DecryptionError("the service's key is not RSA")
+    try:
+        content_key = private.decrypt(base64.b64decode(ciphers[0]),
+                                      padding.OAEP(mgf=padding.MGF1(mgf), algorithm=digest, label=None))
+        data = base64.b64decode(ciphers[1])
+        plain = AESGCM(content_key).decrypt(data[:IV_BYTES], data[IV_BYTES:], None)
+    except Exception as err:  # the tag or the padding does not check: tampered, or not for this key
+        raise DecryptionError(f"cannot decrypt the assertion ({type(err).__name__})") from err
+    if len(content_key) != GCM[content_alg]:
+        raise DecryptionError("content key of the wrong size")
+    return response_xml.replace(encrypted, plain.decode())
+
+
+def without_response_signature(response_xml: str) -> str:
+    """The response without its own signature (the one before the assertion): once it is checked
+    over the encrypted form, it no longer applies to the decrypted one; the assertion keeps its own."""
+    assertion = re.search(r"<(?:\w+:)?Assertion\b", response_xml)
+    head = response_xml[:assertion.start()] if assertion else response_xml
+    stripped = re.sub(r"<(\w+:)?Signature\b.*?</\1Signature>", "", head, count=1, flags=re.S)
+    return stripped + response_xml[len(head):]
+
+
+def verify_response_signature(response_xml: str, certificate_pem: bytes) -> None:
+    """The signature of the Response element, checked with xmlsec1 against the IdP's certificate."""
+    xmlsec = shutil.which("xmlsec1")
+    if xmlsec is None:
+        raise RuntimeError("xmlsec1 is missing: ./run setup installs it (Debian package xmlsec1)")
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "idp.pem").write_bytes(certificate_pem)
+        (Path(tmp) / "response.xml").write_text(response_xml)
+        done = subprocess.run([xmlsec, "--verify", "--pubkey-cert-pem", str(Path(tmp) / "idp.pem"),
+                               "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:protocol:Response",
+                               str(Path(tmp) / "response.xml")],
+                              capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+    if done.returncode != 0:
+        raise DecryptionError("the response's signature does not verify: " + done.stderr.strip().splitlines()[-1])

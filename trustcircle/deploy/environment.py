@@ -1,0 +1,39 @@
+"""The compiler's environment for a deployment target: its public URL and, for the local
+federation, the certificates of its stand-in e-services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from trustcircle.compiler.compile import compile_federation
+from trustcircle.compiler.desired import DesiredObject
+from trustcircle.compiler.environment import Environment
+from trustcircle.errors import ConfigurationError
+from trustcircle.local.stand_ins import ensure_stand_in
+from trustcircle.local.target import Target
+from trustcircle.model.schema import Federation
+from trustcircle.settings import Paths
+
+
+def stand_in_certificates(federation: Federation, target_path: Path) -> dict[str, str]:
+    """Certificates of the services whose encryption uses the local stand-in (local target only)."""
+    paths = Paths.from_env()
+    wanted = [s.id for p in federation.providers for s in p.services
+              if s.protocol == "saml" and s.encryption is not None and s.encryption.local_stand_in]
+    if wanted and target_path.resolve() != (paths.local / "target.json").resolve():
+        raise ConfigurationError(f"service(s) {', '.join(wanted)} encrypt for the local stand-in e-service, "
+                                 "which only the local federation has",
+                                 "give each service's own encryption certificate in realms/ (encryption.certificate)")
+    return {service: ensure_stand_in(paths.stand_ins / service, service).certificate_pem for service in wanted}
+
+
+def environment_for(federation: Federation, target_path: Path | None = None) -> Environment:
+    """What compiling ``federation`` for the target at ``target_path`` (default: the local one) needs."""
+    path = target_path or Paths.from_env().local / "target.json"
+    target = Target.load(path)
+    return Environment(public_url=target.url, stand_in_certificates=stand_in_certificates(federation, path))
+
+
+def desired_state(federation: Federation, target_path: Path | None = None) -> list[DesiredObject]:
+    """The federation compiled for the target at ``target_path`` (default: the local one)."""
+    return compile_federation(federation, environment_for(federation, target_path))

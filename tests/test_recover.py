@@ -29,3 +29,14 @@ def test_only_locks_of_dead_local_processes_are_stale(tmp_path: Path) -> None:
 
 def test_other_backends_are_left_alone(tmp_path: Path) -> None:
     assert stale_locks("s3://bucket", "local") == []
+
+
+def test_empty_checkpoint_attributes_are_found(tmp_path: Path) -> None:
+    stacks = tmp_path / ".pulumi" / "stacks" / "trustcircle"
+    stacks.mkdir(parents=True)
+    (stacks / "local.json").write_text("{}")
+    (stacks / "local.json.attrs").write_text("")  # cut by a killed write
+    (stacks / "local.json.bak.attrs").write_text('{"md5": "x"}')
+    (stacks / "other.json.attrs").write_text("")
+    from trustcircle.deploy.recover import broken_attributes
+    assert broken_attributes(f"file://{tmp_path}", "local") == [stacks / "local.json.attrs"]

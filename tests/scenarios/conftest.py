@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from trustcircle.deploy.recover import recover
 from trustcircle.keycloak.admin import CALL_LOG_ENV, Admin, q
 from trustcircle.local.target import Target
 from trustcircle.settings import REPO_ROOT
@@ -93,6 +94,7 @@ class ScenarioStack:
         self.reset()
 
     def remove_everything(self) -> None:
+        recover(STACK, REPO_ROOT)  # what an interrupted earlier run may have left on the stack
         admin = Admin(self.target)
         for realm in admin.get(""):
             if realm["realm"].startswith(PREFIX):

@@ -16,6 +16,7 @@ import socket
 import subprocess
 from pathlib import Path
 
+from trustcircle.errors import ConfigurationError
 from trustcircle.processes import alive
 
 CANCEL_TIMEOUT_S = 120
@@ -38,10 +39,35 @@ def stale_locks(backend_url: str, stack: str, hostname: str | None = None) -> li
     return stale
 
 
+def broken_attributes(backend_url: str, stack: str) -> list[Path]:
+    """Attribute side files of the stack's checkpoint left empty or cut by a killed write.
+
+    The file backend writes a checkpoint and, beside it, ``<file>.attrs`` (JSON); a process killed
+    between the two leaves an empty ``.attrs`` and Pulumi then fails with "failed to load
+    checkpoint: EOF" although the checkpoint itself is whole."""
+    if not backend_url.startswith("file://"):
+        return []
+    root = Path(backend_url.removeprefix("file://").split("?")[0]) / ".pulumi" / "stacks"
+    broken = []
+    for attrs in sorted(root.glob(f"*/{stack}.json*.attrs")):
+        try:
+            json.loads(attrs.read_text())
+        except (OSError, ValueError):
+            broken.append(attrs)
+    return broken
+
+
 def recover(stack: str, cwd: Path) -> int:
-    """Cancel the stack's stale update, if any; the number of stale locks found."""
-    found = stale_locks(os.environ.get("PULUMI_BACKEND_URL", ""), stack)
+    """Repair what a killed run left: broken checkpoint attributes (removed: the checkpoint reads
+    without them) and a stale lock (cancelled). The number of stale locks found."""
+    backend = os.environ.get("PULUMI_BACKEND_URL", "")
+    for attrs in broken_attributes(backend, stack):
+        attrs.unlink()
+    found = stale_locks(backend, stack)
     if found:
-        subprocess.run(["pulumi", "cancel", "--yes", "--stack", stack, "--non-interactive"], cwd=cwd,
-                       check=True, capture_output=True, timeout=CANCEL_TIMEOUT_S)
+        done = subprocess.run(["pulumi", "cancel", "--yes", "--stack", stack, "--non-interactive"], cwd=cwd,
+                              check=False, capture_output=True, text=True, timeout=CANCEL_TIMEOUT_S)
+        if done.returncode != 0:
+            raise ConfigurationError(f"cannot clear the lock of stack {stack}: {(done.stderr or done.stdout).strip()}",
+                                     "remove the lock file by hand: " + ", ".join(map(str, found)))
     return len(found)

@@ -92,6 +92,7 @@ def test_the_expired_convention_of_the_hospital_refuses_its_agents(
     assert page.status == 403 and "convention_expired" in page.text, page.text[:800]
 
 
+@pytest.mark.destructive
 def test_an_agent_of_the_external_idp_reaches_cdap_with_the_conventions_rubriques(
         target: Target, cdap: SamlService, agent: ExternalAgent, federation: Federation, window_open: None) -> None:
     assertion = _accepted(target, cdap, agent)
@@ -103,6 +104,7 @@ def test_an_agent_of_the_external_idp_reaches_cdap_with_the_conventions_rubrique
     assert agent.username not in assertion.name_id and "@" not in assertion.name_id
 
 
+@pytest.mark.destructive
 def test_a_new_email_and_name_at_the_external_idp_keep_the_same_identifier(
         target: Target, cdap: SamlService, agent: ExternalAgent, window_open: None) -> None:
     first = _accepted(target, cdap, agent)
@@ -112,6 +114,7 @@ def test_a_new_email_and_name_at_the_external_idp_keep_the_same_identifier(
     assert second.attributes.get("email") in (None, ["d.martin-durand@chu-bordeaux.example"])
 
 
+@pytest.mark.destructive
 def test_a_response_signed_with_a_key_absent_from_the_metadata_is_refused_by_keycloak(
         target: Target, cdap: SamlService, idp: ExternalIdP, agent: ExternalAgent, window_open: None) -> None:
     with idp.signing_with_an_unpublished_key():

@@ -62,6 +62,7 @@ def cd33_cdap_group(admin: Admin) -> Iterator[dict[str, object]]:
     admin.put(f"/cnaf/groups/{group['id']}", {"name": group["name"], "attributes": group["attributes"]})
 
 
+@pytest.mark.destructive
 def test_a_convention_that_ended_refuses_the_next_login_without_any_reapply(
         target: Target, admin: Admin, make_agent: Callable[..., Agent], cdap: SamlService,
         cd33_cdap_group: dict[str, object]) -> None:

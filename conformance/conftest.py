@@ -33,3 +33,11 @@ def make_agent(admin: Admin, federation: Federation) -> Iterator[Callable[..., A
     yield make
     for agent, org_id in made:
         delete_agent(admin, agent, provider.realm, org_id)
+
+
+def rubriques_in_force(federation: Federation, organisation: str, service: str) -> list[str]:
+    """What the organisation's convention in force grants on ``service`` (sorted), as realms/ says."""
+    convention = next(c for c in federation.conventions if c.organisation == organisation)
+    amendment = convention.effective()
+    assert amendment is not None, f"{organisation} has no convention in force"
+    return sorted(next(f for f in amendment.forms if f.service == service).rubriques)

@@ -12,13 +12,11 @@ import base64
 import hashlib
 import json
 import secrets
-import ssl
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -26,7 +24,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import requests
 from jwcrypto import jwk, jwt
 
-from trustcircle.local.ca import ensure_tls
+from conformance.loopback import serving_https
 from trustcircle.model.schema import OidcService
 
 TIMEOUT_S = 30
@@ -121,26 +119,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 @contextmanager
 def serving(rp: RelyingParty, tls_dir: Path) -> Iterator[RelyingParty]:
-    """Serve the RP's JWKS and redirect URI over HTTPS on its declared loopback address.
-
-    The certificate comes from the local CA, which Keycloak trusts: Keycloak fetches the JWKS with
-    certificate verification on."""
-    endpoint = urlsplit(str(rp.service.jwks_url))
-    assert endpoint.hostname in ("127.0.0.1", "localhost"), "the conformance RP serves on loopback only"
-    files = ensure_tls(tls_dir, [endpoint.hostname], name="conformance-rp")
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(files.server_cert, files.server_key)
-    handler = type("Handler", (_Handler,), {"rp": rp})
-    try:
-        server = ThreadingHTTPServer((endpoint.hostname, endpoint.port or 443), handler)
-    except OSError as err:
-        raise AssertionError(f"port {endpoint.port} of the OIDC e-service {rp.service.id} is busy: {err}") from err
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    """Serve the RP's JWKS (Keycloak fetches it to check client assertions) and redirect URI."""
+    with serving_https(str(rp.service.jwks_url), type("Handler", (_Handler,), {"rp": rp}), tls_dir,
+                       "conformance-rp"):
         yield rp
-    finally:
-        server.shutdown()
-        server.server_close()

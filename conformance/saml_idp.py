@@ -16,12 +16,10 @@ import hmac
 import html
 import secrets
 import shutil
-import ssl
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -37,7 +35,7 @@ from saml2.saml import NAME_FORMAT_BASIC, NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.server import Server
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
-from trustcircle.local.ca import ensure_tls
+from conformance.loopback import serving_https
 
 PASSWORD_PROTECTED = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
 
@@ -193,22 +191,6 @@ class _Handler(BaseHTTPRequestHandler):
 
 @contextmanager
 def serving(idp: ExternalIdP, tls_dir: Path) -> Iterator[ExternalIdP]:
-    """Serve the IdP over HTTPS on its declared loopback address and port."""
-    endpoint = urlsplit(idp.metadata_url)
-    assert endpoint.hostname in ("127.0.0.1", "localhost"), "the conformance IdP serves on loopback only"
-    files = ensure_tls(tls_dir, [endpoint.hostname], name="conformance-idp")
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(files.server_cert, files.server_key)
-    handler = type("Handler", (_Handler,), {"idp": idp})
-    try:
-        server = ThreadingHTTPServer((endpoint.hostname, endpoint.port or 443), handler)
-    except OSError as err:
-        raise AssertionError(f"port {endpoint.port} of the external IdP is busy: {err}") from err
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    """Serve the IdP's metadata and SSO endpoint on its declared loopback address and port."""
+    with serving_https(idp.metadata_url, type("Handler", (_Handler,), {"idp": idp}), tls_dir, "conformance-idp"):
         yield idp
-    finally:
-        server.shutdown()
-        server.server_close()

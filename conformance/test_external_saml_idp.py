@@ -14,6 +14,7 @@ import requests
 
 from conformance.agents import Agent
 from conformance.browser import Browser
+from conformance.conftest import rubriques_in_force
 from conformance.flows import brokered_saml_login, saml_response_of
 from conformance.saml_idp import ExternalAgent, ExternalIdP, serving
 from conformance.saml_sp import Assertion, ServiceProvider, for_service
@@ -96,10 +97,7 @@ def test_the_expired_convention_of_the_hospital_refuses_its_agents(
 def test_an_agent_of_the_external_idp_reaches_cdap_with_the_conventions_rubriques(
         target: Target, cdap: SamlService, agent: ExternalAgent, federation: Federation, window_open: None) -> None:
     assertion = _accepted(target, cdap, agent)
-    convention = next(c for c in federation.conventions if c.organisation == ORG)
-    in_force = convention.effective()
-    assert in_force is not None
-    assert sorted(assertion.attributes[ids.HABILITATION_ATTRIBUTE]) == sorted(in_force.forms[0].rubriques)
+    assert sorted(assertion.attributes[ids.HABILITATION_ATTRIBUTE]) == rubriques_in_force(federation, ORG, "cdap")
     assert assertion.name_id_format == ids.SAML_PERSISTENT
     assert agent.username not in assertion.name_id and "@" not in assertion.name_id
 

@@ -10,6 +10,7 @@ import pytest
 
 from conformance.agents import Agent
 from conformance.browser import Browser
+from conformance.conftest import rubriques_in_force
 from conformance.flows import brokered_saml_login, saml_response_of
 from conformance.saml_sp import ServiceProvider, for_service
 from trustcircle.compiler import ids
@@ -30,18 +31,11 @@ def _sp(target: Target, cdap: SamlService) -> ServiceProvider:
     return for_service(target, cdap)
 
 
-def _in_force(federation: Federation, organisation: str, service: str) -> list[str]:
-    convention = next(c for c in federation.conventions if c.organisation == organisation)
-    amendment = convention.effective()
-    assert amendment is not None
-    return sorted(next(f for f in amendment.forms if f.service == service).rubriques)
-
-
 def test_an_organisation_asserting_more_than_its_convention_gets_only_the_intersection(
         target: Target, admin: Admin, make_agent: Callable[..., Agent], federation: Federation,
         cdap: SamlService) -> None:
     agent = make_agent("cd33", "instructeurs-rsa")
-    allowed = _in_force(federation, "cd33", "cdap")
+    allowed = rubriques_in_force(federation, "cd33", "cdap")
     asserted = [allowed[0], "creances", "qf"]  # creances and qf are not in cd33's convention
     admin.put(f"/{q(agent.realm)}/users/{agent.user_id}",
               {"attributes": {ids.HABILITATION_ATTRIBUTE: asserted}, "email": agent.email,

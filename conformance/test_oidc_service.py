@@ -11,6 +11,7 @@ from jwcrypto import jwk
 
 from conformance.agents import Agent
 from conformance.browser import Browser
+from conformance.conftest import rubriques_in_force
 from conformance.flows import brokered_login
 from conformance.oidc_rp import RelyingParty, serving
 from trustcircle.local.target import Target
@@ -32,13 +33,6 @@ def rp(target: Target, federation: Federation, aides: OidcService) -> Iterator[R
         yield running
 
 
-def _granted(federation: Federation, organisation: str, service: str) -> list[str]:
-    convention = next(c for c in federation.conventions if c.organisation == organisation)
-    in_force = convention.effective()
-    assert in_force is not None
-    return sorted(next(f for f in in_force.forms if f.service == service).rubriques)
-
-
 def test_agent_gets_tokens_with_the_conventions_habilitations(
         target: Target, rp: RelyingParty, make_agent: Callable[..., Agent], federation: Federation) -> None:
     agent = make_agent("cd33", "travailleurs-sociaux")
@@ -54,7 +48,7 @@ def test_agent_gets_tokens_with_the_conventions_habilitations(
 
     assert id_token["aud"] == rp.service.client_id and id_token["nonce"] == authorization.nonce
     assert "@" not in id_token["sub"]
-    expected = _granted(federation, "cd33", "aides")
+    expected = rubriques_in_force(federation, "cd33", "aides")
     assert sorted(id_token["habilitation"]) == expected
     assert sorted(access["habilitation"]) == expected
     assert access["azp"] == rp.service.client_id

@@ -8,6 +8,7 @@ import pytest
 
 from conformance.agents import Agent
 from conformance.browser import Browser
+from conformance.conftest import rubriques_in_force
 from conformance.flows import brokered_saml_login, saml_response_of
 from conformance.saml_sp import ServiceProvider, for_service
 from trustcircle.keycloak.admin import Admin, q
@@ -43,11 +44,8 @@ def test_agent_with_convention_gets_signed_assertion_with_habilitations(
     assert assertion.issuer == f"{target.url}/realms/cnaf"
     assert assertion.name_id_format == PERSISTENT
     assert "@" not in assertion.name_id and agent.username not in assertion.name_id
-    convention = next(c for c in federation.conventions if c.organisation == "cd33")
-    effective = convention.effective()
-    assert effective is not None
-    granted = next(f for f in effective.forms if f.service == "cdap").rubriques
-    assert sorted(assertion.attributes.get("habilitation", [])) == sorted(granted), assertion.attributes
+    granted = rubriques_in_force(federation, "cd33", "cdap")
+    assert sorted(assertion.attributes.get("habilitation", [])) == granted, assertion.attributes
 
 
 def test_persistent_name_id_survives_an_email_change_at_home(

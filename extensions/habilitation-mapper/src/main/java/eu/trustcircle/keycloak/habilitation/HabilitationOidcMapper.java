@@ -39,7 +39,7 @@ public class HabilitationOidcMapper extends AbstractOIDCProtocolMapper
 
     @Override
     public String getDisplayType() {
-        return "trustcircle: habilitations";
+        return Habilitations.DISPLAY_TYPE;
     }
 
     @Override
@@ -49,8 +49,7 @@ public class HabilitationOidcMapper extends AbstractOIDCProtocolMapper
 
     @Override
     public String getHelpText() {
-        return "The rubriques of the client's service that the agent's valid conventions allow and their "
-                + "organisation granted (never more than the convention allows now).";
+        return Habilitations.HELP_TEXT;
     }
 
     @Override

@@ -34,7 +34,7 @@ public class HabilitationSamlMapper extends AbstractSAMLProtocolMapper implement
 
     @Override
     public String getDisplayType() {
-        return "trustcircle: habilitations";
+        return Habilitations.DISPLAY_TYPE;
     }
 
     @Override
@@ -44,8 +44,7 @@ public class HabilitationSamlMapper extends AbstractSAMLProtocolMapper implement
 
     @Override
     public String getHelpText() {
-        return "The rubriques of the client's service that the agent's valid conventions allow and their "
-                + "organisation granted (never more than the convention allows now).";
+        return Habilitations.HELP_TEXT;
     }
 
     @Override

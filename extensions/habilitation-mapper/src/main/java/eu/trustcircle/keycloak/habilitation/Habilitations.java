@@ -20,6 +20,11 @@ import eu.trustcircle.keycloak.conventiongate.ConventionPolicy;
  */
 public final class Habilitations {
 
+    /** How both mappers (SAML and OIDC) appear in the admin console. */
+    static final String DISPLAY_TYPE = "trustcircle: habilitations";
+    static final String HELP_TEXT = "The rubriques of the client's service that the agent's valid conventions "
+            + "allow and their organisation granted (never more than the convention allows now).";
+
     private Habilitations() {
     }
 

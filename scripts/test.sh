@@ -24,6 +24,10 @@ tc_log "local federation: Keycloak up, realms applied with pulumi up"
 tc_cli local up
 tc_pulumi_up
 
+tc_log "policy report: every realm's access policy as applied, against the model (a gap fails)"
+tc_cli policy report --output reports/policy-report.md
+tc_cli policy report --format html --output reports/policy-report.html
+
 tc_log "pytest: unit tests, live tests against Keycloak, conformance suite"
 set +e
 python -m pytest tests conformance --junitxml=reports/junit.xml "$@"

@@ -151,6 +151,27 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _policy_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from trustcircle.keycloak.admin import Admin
+    from trustcircle.local.target import Target
+    from trustcircle.model.loader import load_federation
+    from trustcircle.policy.report import compare, html_page, markdown
+
+    rows = compare(load_federation(args.paths), Admin(Target.load()))
+    text = html_page(rows) if args.format == "html" else markdown(rows)
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        print(text, end="")
+    gaps = [r for r in rows if r.status == "gap"]
+    for gap in gaps:
+        print(f"gap: {gap.realm}: {gap.setting} must be {gap.expected}, Keycloak has {gap.actual}", file=sys.stderr)
+    return 1 if gaps else 0
+
+
 def _recover(args: argparse.Namespace) -> int:
     from trustcircle.deploy.recover import recover
     from trustcircle.settings import REPO_ROOT
@@ -212,6 +233,13 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("junit", nargs="?", default="reports/junit.xml")
     rep.add_argument("--output", default="reports/test-report.html")
     rep.set_defaults(func=_report)
+
+    policy = sub.add_parser("policy", help="access policies").add_subparsers(dest="action", required=True)
+    pol = policy.add_parser("report", help="each realm's policy as Keycloak has it, against the model; exit 1 on a gap")
+    pol.add_argument("paths", nargs="*", default=["realms"])
+    pol.add_argument("--format", choices=["md", "html"], default="md")
+    pol.add_argument("--output", help="write the report here instead of printing it")
+    pol.set_defaults(func=_policy_report)
 
     rec = sub.add_parser("recover", help="clear a stack's lock left by a killed pulumi run (process gone)")
     rec.add_argument("--stack", default="local")

@@ -28,7 +28,9 @@ def test_the_applied_federation_has_no_gap(admin: Admin) -> None:
     assert rows and [r for r in rows if r.status == "gap"] == []
     # the reference federation asks for both; a breached-password list it does not ask for
     assert {r.setting for r in rows if r.status == "not enforced yet"} == {
-        "concurrent sessions per user", "second factor for administrators"}
+        "concurrent sessions per user (at home)", "second factor for administrators"}
+    limit = next(r for r in rows if r.realm == "cnaf" and r.setting.startswith("concurrent sessions"))
+    assert (limit.status, limit.actual) == ("ok", "at most 1 (terminate oldest session)")
 
 
 def test_a_policy_changed_by_hand_is_a_gap_and_fails(admin: Admin, loosened: None,

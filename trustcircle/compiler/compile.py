@@ -39,10 +39,17 @@ def _user_profile(realm: str, policy: str) -> DesiredObject:
                          (Ref("realm", realm, realm),))
 
 
-def _post_broker_flow(realm: str) -> DesiredObject:
+def _post_broker_flow(realm: str, policies: Policies) -> DesiredObject:
+    limit = {"alias": f"{realm} concurrent sessions",
+             "config": {"userRealmLimit": str(policies.sessions.max_concurrent), "userClientLimit": "0",
+                        # a new login ends the older session: never two at once, and an agent whose
+                        # browser was lost is not locked out until the old session times out
+                        "behavior": "Terminate oldest session"}}
     spec = {"alias": ids.POST_BROKER_FLOW_ALIAS, "providerId": "basic-flow", "topLevel": True,
-            "description": "After an agent's home organisation authenticated them: the convention gate.",
-            "executions": [{"provider": ids.CONVENTION_GATE_PROVIDER_ID, "requirement": "REQUIRED"}]}
+            "description": "After an agent's home organisation authenticated them: the convention gate, then "
+                           "the limit of concurrent sessions.",
+            "executions": [{"provider": ids.CONVENTION_GATE_PROVIDER_ID, "requirement": "REQUIRED"},
+                           {"provider": "user-session-limits", "requirement": "REQUIRED", "config": limit}]}
     return DesiredObject(Ref("flow", realm, ids.POST_BROKER_FLOW_ALIAS), spec, (Ref("realm", realm, realm),))
 
 
@@ -138,7 +145,7 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
         p_realm = Ref("realm", provider.realm, provider.realm)
         objects += [_realm(provider.realm, provider.name, federation.settings.policies),
                     _user_profile(provider.realm, "ADMIN_VIEW"),  # what organisations assert, for auditors
-                    _post_broker_flow(provider.realm)]
+                    _post_broker_flow(provider.realm, federation.settings.policies)]
         for service in provider.services:
             client = service_client(service, env) if service.protocol == "saml" else oidc_service_client(service)
             objects.append(DesiredObject(Ref("client", provider.realm, service.client_id), client, (p_realm,)))

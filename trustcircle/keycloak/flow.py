@@ -25,8 +25,14 @@ class FlowHandler:
         if flow is None:
             return None
         if view is None:
+            executions = _executions(admin, realm, key)
+            config_ids = [e["authenticationConfig"] for e in executions if e.get("authenticationConfig")]
+            configs = {c["alias"]: c for c in (admin.get(f"/{q(realm)}/authentication/config/{config_id}")
+                                              for config_id in config_ids)}
+            by_id = {c["id"]: c["alias"] for c in configs.values()}
             flow["executions"] = flow_executions(
-                [{**e, "authenticator": e.get("providerId")} for e in _executions(admin, realm, key)])
+                [{**e, "authenticator": e.get("providerId"),
+                  "authenticatorConfig": by_id.get(e.get("authenticationConfig"))} for e in executions], configs)
         observed: dict[str, Any] = project({k: v for k, v in flow.items() if k != "executions"},
                                            {k: v for k, v in spec.items() if k != "executions"})
         observed["executions"] = flow["executions"]
@@ -77,3 +83,16 @@ class FlowHandler:
             for _ in range(index - position):  # raise until it sits where the list says
                 admin.post(f"/{q(realm)}/authentication/executions/{by_provider[provider]['id']}/raise-priority", {})
             order.insert(position, order.pop(index))
+        for want in wanted:
+            if "config" in want:
+                self._sync_config(admin, realm, by_provider[want["provider"]], want["config"])
+
+    def _sync_config(self, admin: Admin, realm: str, execution: dict[str, Any], wanted: dict[str, Any]) -> None:
+        """The execution's configuration (alias and values), created or put right in place."""
+        config_id = execution.get("authenticationConfig")
+        if config_id is None:
+            admin.post(f"/{q(realm)}/authentication/executions/{execution['id']}/config", wanted)
+            return
+        current = admin.get(f"/{q(realm)}/authentication/config/{config_id}")
+        if current.get("alias") != wanted["alias"] or current.get("config") != wanted["config"]:
+            admin.put(f"/{q(realm)}/authentication/config/{config_id}", {**current, **wanted})

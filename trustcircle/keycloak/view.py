@@ -21,11 +21,20 @@ def _flatten(groups: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         yield from _flatten(group.get("subGroups") or [])
 
 
-def flow_executions(executions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Top-level executions of a flow in priority order, as the compiler writes them."""
+def flow_executions(executions: list[dict[str, Any]],
+                    configs: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Top-level executions of a flow in priority order, as the compiler writes them; an execution's
+    configuration (``authenticatorConfig``: its alias) is looked up in ``configs`` by alias."""
     ordered = sorted(executions, key=lambda e: e.get("priority", 0))
-    return [{"provider": e.get("flowAlias") if e.get("authenticatorFlow") else e.get("authenticator"),
-             "requirement": e.get("requirement")} for e in ordered]
+    out = []
+    for e in ordered:
+        provider = e.get("flowAlias") if e.get("authenticatorFlow") else e.get("authenticator")
+        item: dict[str, Any] = {"provider": provider, "requirement": e.get("requirement")}
+        config = (configs or {}).get(e.get("authenticatorConfig") or "")
+        if config is not None:
+            item["config"] = {"alias": config["alias"], "config": config.get("config") or {}}
+        out.append(item)
+    return out
 
 
 @dataclass
@@ -54,7 +63,9 @@ class RealmView:
             mappers.setdefault(mapper["identityProviderAlias"], []).append(mapper)
         for idp in export.get("identityProviders") or []:
             view.identity_providers[idp["alias"]] = {**idp, "mappers": mappers.get(idp["alias"], [])}
+        configs = {c["alias"]: c for c in export.get("authenticatorConfig") or []}
         for flow in export.get("authenticationFlows") or []:
             view.flows[flow["alias"]] = {**{k: v for k, v in flow.items() if k != "authenticationExecutions"},
-                                         "executions": flow_executions(flow.get("authenticationExecutions") or [])}
+                                         "executions": flow_executions(flow.get("authenticationExecutions") or [],
+                                                                       configs)}
         return view

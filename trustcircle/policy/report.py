@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from trustcircle.compiler import ids
 from trustcircle.compiler.policies import realm_settings
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.model.policies import Policies, effective
@@ -32,7 +33,7 @@ SETTINGS: dict[str, str] = {
 }
 # controls configuration does not carry yet: (what it must be, or None when the model asks nothing)
 NOT_YET: dict[str, Callable[[Policies], str | None]] = {
-    "concurrent sessions per user": lambda p: f"at most {p.sessions.max_concurrent}",
+    "concurrent sessions per user (at home)": lambda p: f"at most {p.sessions.max_concurrent}",
     "second factor for administrators": lambda p: "required" if p.admin_mfa else None,
     "breached-password deny-list": lambda p: "on" if p.password.breached_deny_list else None,
 }
@@ -53,6 +54,17 @@ def _show(key: str, value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
+def _session_limit(admin: Admin, realm: str) -> str:
+    """What the provider realm's post-broker flow enforces on concurrent sessions."""
+    executions = admin.get(f"/{q(realm)}/authentication/flows/{q(ids.POST_BROKER_FLOW_ALIAS)}/executions",
+                           missing_ok=True) or []
+    limiter = next((e for e in executions if e.get("providerId") == "user-session-limits"), None)
+    if limiter is None or limiter.get("requirement") != "REQUIRED" or not limiter.get("authenticationConfig"):
+        return "(none)"
+    config = admin.get(f"/{q(realm)}/authentication/config/{limiter['authenticationConfig']}").get("config", {})
+    return f"at most {config.get('userRealmLimit')} ({config.get('behavior', '').lower()})"
+
+
 def expected_policies(federation: Federation) -> dict[str, Policies]:
     """Realm name → the policy it must follow."""
     base = federation.settings.policies
@@ -63,13 +75,20 @@ def expected_policies(federation: Federation) -> dict[str, Policies]:
 
 def compare(federation: Federation, admin: Admin) -> list[Row]:
     rows: list[Row] = []
+    providers = {p.realm for p in federation.providers}
     for realm, policies in expected_policies(federation).items():
         current = admin.get(f"/{q(realm)}", missing_ok=True) or {}
         for key, wanted in realm_settings(policies).items():
             expected, actual = _show(key, wanted), _show(key, current.get(key)) if current else "(no realm)"
             rows.append(Row(realm, SETTINGS.get(key, key), expected, actual, "ok" if expected == actual else "gap"))
+        if realm in providers:
+            wanted = f"at most {policies.sessions.max_concurrent} (terminate oldest session)"
+            actual = _session_limit(admin, realm)
+            rows.append(Row(realm, "concurrent sessions per agent (brokered)", wanted, actual,
+                            "ok" if wanted == actual else "gap"))
         rows += [Row(realm, name, wanted, "—", "not enforced yet") for name, value in NOT_YET.items()
-                 for wanted in [value(policies)] if wanted is not None]
+                 for wanted in [value(policies)] if wanted is not None
+                 and not (realm in providers and name.endswith("(at home)"))]
     return rows
 
 

@@ -32,3 +32,9 @@ def test_a_mapper_present_twice_is_drift() -> None:
                            {"name": "email", "config": {"a": "1"}, "id": "y"}]}
     assert changed_fields(project(current, desired), desired) == ["mappers"]
     assert changed_fields(project({"mappers": current["mappers"][:1]}, desired), desired) == []
+
+
+def test_lists_of_mappings_compare_whatever_the_order_of_their_keys() -> None:
+    desired = {"executions": [{"provider": "b", "requirement": "REQUIRED"}, {"provider": "a", "requirement": "X"}]}
+    shuffled = {"executions": [{"requirement": "X", "provider": "a"}, {"requirement": "REQUIRED", "provider": "b"}]}
+    assert changed_fields(shuffled, desired) == []

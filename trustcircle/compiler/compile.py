@@ -124,9 +124,57 @@ def _admin_groups(org: Organisation, ref: Ref) -> Iterator[DesiredObject]:
         yield DesiredObject(Ref("group", realm, f"/{name}"), spec, (ref,))
 
 
+ADMIN_ROLE = "realm-management.query-users"  # held by both administrative groups, by no agent
+
+
+def _second_factor_for_administrators(name: str, otp: str, condition_alias: str) -> dict[str, Any]:
+    return {"provider": name, "requirement": "CONDITIONAL",
+            "subflow": {"description": "Administrators (and habilitation managers) give a second factor.",
+                        "executions": [
+                            {"provider": "conditional-user-role", "requirement": "REQUIRED",
+                             "config": {"alias": condition_alias,
+                                        "config": {"condUserRole": ADMIN_ROLE, "negate": "false"}}},
+                            {"provider": otp, "requirement": "REQUIRED"}]}}
+
+
+def _home_flows(realm: str, policies: Policies) -> Iterator[DesiredObject]:
+    """The organisation realm's browser and direct-grant flows: a password for everyone, a second
+    factor (OTP) for its administrators when the policy says so, and at most the policy's number of
+    concurrent sessions (the newest login ends the oldest)."""
+    ref = Ref("realm", realm, realm)
+    limit = {"provider": "user-session-limits", "requirement": "REQUIRED",
+             "config": {"alias": f"{realm} concurrent sessions at home",
+                        "config": {"userRealmLimit": str(policies.sessions.max_concurrent), "userClientLimit": "0",
+                                   "behavior": "Terminate oldest session"}}}
+    mfa = policies.admin_mfa
+    forms = [{"provider": "auth-username-password-form", "requirement": "REQUIRED"},
+             *([_second_factor_for_administrators(ids.BROWSER_MFA_SUBFLOW, "auth-otp-form",
+                                                  f"{realm} administrators in the browser")] if mfa else []),
+             limit]
+    browser = {"alias": ids.BROWSER_FLOW_ALIAS, "providerId": "basic-flow", "topLevel": True,
+               "description": "Agents sign in with their password; administrators add a second factor.",
+               "binding": "browserFlow",
+               "executions": [{"provider": "auth-cookie", "requirement": "ALTERNATIVE"},
+                              {"provider": ids.BROWSER_FORMS_SUBFLOW, "requirement": "ALTERNATIVE",
+                               "subflow": {"description": "Password, then what the role requires.",
+                                           "executions": forms}}]}
+    direct = {"alias": ids.DIRECT_GRANT_FLOW_ALIAS, "providerId": "basic-flow", "topLevel": True,
+              "description": "Tokens by password (admin tools): administrators add a one-time code.",
+              "binding": "directGrantFlow",
+              "executions": [{"provider": "direct-grant-validate-username", "requirement": "REQUIRED"},
+                             {"provider": "direct-grant-validate-password", "requirement": "REQUIRED"},
+                             *([_second_factor_for_administrators(ids.DIRECT_GRANT_MFA_SUBFLOW,
+                                                                  "direct-grant-validate-otp",
+                                                                  f"{realm} administrators by direct grant")]
+                               if mfa else [])]}
+    yield DesiredObject(Ref("flow", realm, ids.BROWSER_FLOW_ALIAS), browser, (ref,))
+    yield DesiredObject(Ref("flow", realm, ids.DIRECT_GRANT_FLOW_ALIAS), direct, (ref,))
+
+
 def _organisation_realm(org: Organisation, realm: str, base: Policies) -> Iterator[DesiredObject]:
     ref = Ref("realm", realm, realm)
     yield _realm(realm, org.name, effective(base, org.policies))
+    yield from _home_flows(realm, effective(base, org.policies))
     yield _user_profile(realm, "ADMIN_EDIT")  # administrators grant habilitations as user attributes
     for group in org.groups:
         path = f"/{group.id}"

@@ -3,6 +3,11 @@ provider ids, flow aliases. The Java code defines the same constants; tests chec
 
 CONVENTION_GATE_PROVIDER_ID = "trustcircle-convention-gate"
 POST_BROKER_FLOW_ALIAS = "trustcircle post-broker login"
+BROWSER_FLOW_ALIAS = "trustcircle browser"
+BROWSER_FORMS_SUBFLOW = "trustcircle browser forms"
+BROWSER_MFA_SUBFLOW = "trustcircle administrators second factor"
+DIRECT_GRANT_FLOW_ALIAS = "trustcircle direct grant"
+DIRECT_GRANT_MFA_SUBFLOW = "trustcircle administrators one-time code"
 
 SERVICE_ATTR = "trustcircle.service"
 ORGANISATION_ATTR = "trustcircle.organisation"

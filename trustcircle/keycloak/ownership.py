@@ -25,4 +25,4 @@ def is_owned(kind: str, key: str, observed: dict[str, Any]) -> bool:
         return bool((observed.get("config") or {}).get(ids.ORGANISATION_ATTR) == key)
     if kind == "user_profile":  # a part of its realm, which is checked itself
         return True
-    return kind == "flow" and key == ids.POST_BROKER_FLOW_ALIAS
+    return kind == "flow" and key in (ids.POST_BROKER_FLOW_ALIAS, ids.BROWSER_FLOW_ALIAS, ids.DIRECT_GRANT_FLOW_ALIAS)

@@ -10,7 +10,14 @@ Fields Keycloak adds by itself and we never set are ignored.
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+
+def _order(value: Any) -> str:
+    """A sort key that does not depend on the order of a mapping's keys (Pulumi hands values back
+    with keys in any order: sorting by ``repr`` made equal lists compare unequal now and then)."""
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def _named(items: list[Any]) -> bool:
@@ -24,7 +31,7 @@ def canonical(value: Any) -> Any:
     if isinstance(value, list):
         if _named(value):
             return {i["name"]: canonical(i) for i in value}
-        return sorted((canonical(v) for v in value), key=repr)
+        return sorted((canonical(v) for v in value), key=_order)
     return value
 
 
@@ -45,7 +52,7 @@ def project(current: Any, desired: Any) -> Any:
             out = [project(have.pop(d["name"]), d) for d in desired if d["name"] in have]
             # an item Keycloak has twice shows as drift too (canonical() keeps the last of a name)
             return out + [{"name": name, "unmanaged": True} for name in sorted(have) + sorted(twice)]
-        return sorted(cur_list, key=repr)
+        return sorted(cur_list, key=_order)
     if isinstance(desired, bool) and isinstance(current, str):
         return current.lower() == "true"
     return current

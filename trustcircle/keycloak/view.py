@@ -44,11 +44,12 @@ class RealmView:
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     identity_providers: dict[str, dict[str, Any]] = field(default_factory=dict)
     flows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)  # the realm's own scalar fields (flow bindings…)
 
     @classmethod
     def of(cls, export: dict[str, Any]) -> RealmView:
         client_roles = (export.get("roles") or {}).get("client") or {}
-        view = cls()
+        view = cls(settings={k: v for k, v in export.items() if not isinstance(v, (list, dict))})
         for client in export.get("clients") or []:
             view.clients[client["clientId"]] = {
                 **client, "protocolMappers": client.get("protocolMappers") or [],

@@ -33,7 +33,6 @@ SETTINGS: dict[str, str] = {
 }
 # controls configuration does not carry yet: (what it must be, or None when the model asks nothing)
 NOT_YET: dict[str, Callable[[Policies], str | None]] = {
-    "concurrent sessions per user (at home)": lambda p: f"at most {p.sessions.max_concurrent}",
     "second factor for administrators": lambda p: "required" if p.admin_mfa else None,
     "breached-password deny-list": lambda p: "on" if p.password.breached_deny_list else None,
 }
@@ -65,6 +64,24 @@ def _session_limit(admin: Admin, realm: str) -> str:
     return f"at most {config.get('userRealmLimit')} ({config.get('behavior', '').lower()})"
 
 
+def _home_flows(admin: Admin, realm: str, current: dict[str, Any]) -> tuple[str, str]:
+    """What an organisation realm's bound flows enforce: (administrators' second factor, session limit)."""
+    if current.get("browserFlow") != ids.BROWSER_FLOW_ALIAS or current.get("directGrantFlow") != \
+            ids.DIRECT_GRANT_FLOW_ALIAS:
+        return "(trustcircle's flows not bound)", "(trustcircle's flows not bound)"
+    browser = admin.get(f"/{q(realm)}/authentication/flows/{q(ids.BROWSER_FLOW_ALIAS)}/executions")
+    direct = admin.get(f"/{q(realm)}/authentication/flows/{q(ids.DIRECT_GRANT_FLOW_ALIAS)}/executions")
+    providers = {e.get("providerId") for e in browser + direct if e.get("requirement") != "DISABLED"}
+    mfa = "required" if {"auth-otp-form", "direct-grant-validate-otp", "conditional-user-role"} <= providers \
+        else "(no second factor step)"
+    limiter = next((e for e in browser if e.get("providerId") == "user-session-limits"
+                    and e.get("requirement") == "REQUIRED" and e.get("authenticationConfig")), None)
+    if limiter is None:
+        return mfa, "(none)"
+    config = admin.get(f"/{q(realm)}/authentication/config/{limiter['authenticationConfig']}").get("config", {})
+    return mfa, f"at most {config.get('userRealmLimit')} ({config.get('behavior', '').lower()})"
+
+
 def expected_policies(federation: Federation) -> dict[str, Policies]:
     """Realm name → the policy it must follow."""
     base = federation.settings.policies
@@ -86,9 +103,17 @@ def compare(federation: Federation, admin: Admin) -> list[Row]:
             actual = _session_limit(admin, realm)
             rows.append(Row(realm, "concurrent sessions per agent (brokered)", wanted, actual,
                             "ok" if wanted == actual else "gap"))
+        else:
+            mfa, sessions = _home_flows(admin, realm, current)
+            wanted = f"at most {policies.sessions.max_concurrent} (terminate oldest session)"
+            rows.append(Row(realm, "concurrent sessions per agent", wanted, sessions,
+                            "ok" if wanted == sessions else "gap"))
+            if policies.admin_mfa:
+                rows.append(Row(realm, "second factor for administrators", "required", mfa,
+                                "ok" if mfa == "required" else "gap"))
         rows += [Row(realm, name, wanted, "—", "not enforced yet") for name, value in NOT_YET.items()
                  for wanted in [value(policies)] if wanted is not None
-                 and not (realm in providers and name.endswith("(at home)"))]
+                 and not (realm not in providers and name == "second factor for administrators")]
     return rows
 
 

@@ -70,7 +70,7 @@ def test_a_killed_run_is_recovered_without_duplicates(scenario_stack: ScenarioSt
     assert result.count("created") > 0
 
     objects = desired_state(load_federation([scenario_stack.realms]))
-    assert converge(admin, objects, dry_run=True) == []
+    assert converge(admin, objects, dry_run=True) == [], result.output[-6000:]
     cnaf = scenario_stack.realm("cnaf")
     scopes = [s["name"] for s in admin.get(f"/{cnaf}/client-scopes") if s["name"].startswith("cdap-api:")]
     assert len(scopes) == len(set(scopes)) == 7

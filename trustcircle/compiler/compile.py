@@ -167,8 +167,10 @@ def _home_flows(realm: str, policies: Policies) -> Iterator[DesiredObject]:
                                                                   "direct-grant-validate-otp",
                                                                   f"{realm} administrators by direct grant")]
                                if mfa else [])]}
-    yield DesiredObject(Ref("flow", realm, ids.BROWSER_FLOW_ALIAS), browser, (ref,))
-    yield DesiredObject(Ref("flow", realm, ids.DIRECT_GRANT_FLOW_ALIAS), direct, (ref,))
+    browser_ref = Ref("flow", realm, ids.BROWSER_FLOW_ALIAS)
+    yield DesiredObject(browser_ref, browser, (ref,))
+    # one after the other: each binding rewrites the realm's row, and two at once lose one of them
+    yield DesiredObject(Ref("flow", realm, ids.DIRECT_GRANT_FLOW_ALIAS), direct, (ref, browser_ref))
 
 
 def _organisation_realm(org: Organisation, realm: str, base: Policies) -> Iterator[DesiredObject]:

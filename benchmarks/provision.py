@@ -29,8 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.validate import generate
+from trustcircle.deploy import sandbox
 from trustcircle.deploy.environment import desired_state
-from trustcircle.keycloak.admin import CALL_LOG_ENV, Admin, q
+from trustcircle.keycloak.admin import CALL_LOG_ENV, Admin
 from trustcircle.keycloak.apply import converge
 from trustcircle.local.target import Target
 from trustcircle.model.loader import load_federation
@@ -111,27 +112,12 @@ def _up(realms: Path, work: Path, label: str) -> Run:
     return Run(seconds, reads, writes, peak, changes)
 
 
-def _prefixed(realms: Path) -> None:
-    """Every realm renamed ``bench-<name>`` (organisation and provider files)."""
-    for path in [*realms.glob("organisations/*.yaml"), *realms.glob("providers/*.yaml")]:
-        path.write_text(re.sub(r"^(  realm: )([a-z])", rf"\g<1>{PREFIX}\g<2>", path.read_text(), flags=re.M))
-
-
 def _amend(realms: Path) -> None:
     """cd33's convention in force gains a rubrique its profile allows (famille, T5)."""
     path = realms / "conventions" / "cnaf-cd33.yaml"
     text = path.read_text()
     path.write_text(text.replace("rubriques: [dossier, droits, adresse, rsa, ressources]",
                                  "rubriques: [dossier, droits, adresse, rsa, ressources, famille]"))
-
-
-def _clean(target: Target) -> None:
-    admin = Admin(target)
-    for realm in admin.get(""):
-        if realm["realm"].startswith(PREFIX):
-            admin.delete(f"/{q(realm['realm'])}")
-    subprocess.run(["pulumi", "stack", "rm", STACK, "--yes", "--force", "--non-interactive"], cwd=REPO_ROOT,
-                   capture_output=True, timeout=300, check=False)
 
 
 def _converge_noop(realms: Path, target: Target) -> Run:
@@ -164,13 +150,11 @@ def bench(label: str, extra: int, target: Target, external: bool = False) -> lis
         realms = generate(extra, work / "realms")
         if external:
             _external(realms)
-        _prefixed(realms)
+        sandbox.prefix_realms(realms, PREFIX)
         federation = load_federation([realms])
         objects = desired_state(federation)
         size = f"{label} ({len(federation.organisations)} orgs, {len(objects)} objects)"
-        _clean(target)
-        subprocess.run(["pulumi", "stack", "init", STACK, "--non-interactive"], cwd=REPO_ROOT,
-                       capture_output=True, timeout=300, check=True)
+        sandbox.fresh(target, STACK, PREFIX)
         try:
             print(f"  {size}: first converge …", file=sys.stderr, flush=True)
             runs = [("(a) first converge", _up(realms, work, "a"))]
@@ -181,7 +165,7 @@ def bench(label: str, extra: int, target: Target, external: bool = False) -> lis
             print(f"  {size}: one convention amended …", file=sys.stderr, flush=True)
             runs.append(("(c) one convention amended", _up(realms, work, "c")))
         finally:
-            _clean(target)
+            sandbox.remove(target, STACK, PREFIX)
         return [f"| {size} | {phase} | {r.seconds:.1f} | {r.reads} | {r.writes} | "
                 f"{r.peak_mib:.0f} | {r.changes} |" for phase, r in runs]
 

@@ -83,7 +83,7 @@ def test_each_e_services_registration_matches_the_model(
             continue
         client = find_client(admin, "cnaf", service.client_id)
         assert client is not None
-        text = admin._send("GET", f"/cnaf/clients/{client['id']}/installation/providers/saml-sp-descriptor").text
+        text = admin.get_text(f"/cnaf/clients/{client['id']}/installation/providers/saml-sp-descriptor")
         root = ET.fromstring(text)  # noqa: S314 (fetched over verified TLS from the deployment under test)
         assert root.get("entityID") == service.entity_id
         sp = root.find("md:SPSSODescriptor", NS)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from trustcircle.deploy.recover import recover
-from trustcircle.keycloak.admin import CALL_LOG_ENV, Admin, q
+from trustcircle.deploy import sandbox
+from trustcircle.keycloak.admin import CALL_LOG_ENV
 from trustcircle.local.target import Target
 from trustcircle.settings import REPO_ROOT
 
@@ -54,8 +54,7 @@ class ScenarioStack:
         """realms/ as in the repository, every realm prefixed."""
         shutil.rmtree(self.realms, ignore_errors=True)
         shutil.copytree(REPO_ROOT / "realms", self.realms)
-        for path in [*self.realms.glob("organisations/*.yaml"), *self.realms.glob("providers/*.yaml")]:
-            path.write_text(re.sub(r"^(  realm: )([a-z])", rf"\g<1>{PREFIX}\g<2>", path.read_text(), flags=re.M))
+        sandbox.prefix_realms(self.realms, PREFIX)
 
     def file(self, relative: str) -> Path:
         return self.realms / relative
@@ -87,20 +86,12 @@ class ScenarioStack:
         return self._pulumi("preview", "--refresh", "--diff")
 
     def fresh(self) -> None:
-        """No scenario realm in Keycloak and an empty stack."""
-        self.remove_everything()
-        subprocess.run(["pulumi", "stack", "init", STACK, "--non-interactive"], cwd=REPO_ROOT,
-                       capture_output=True, timeout=TIMEOUT_S, check=True)
+        """No scenario realm in Keycloak, an empty stack and the reference realms/ again."""
+        sandbox.fresh(self.target, STACK, PREFIX)
         self.reset()
 
     def remove_everything(self) -> None:
-        recover(STACK, REPO_ROOT)  # what an interrupted earlier run may have left on the stack
-        admin = Admin(self.target)
-        for realm in admin.get(""):
-            if realm["realm"].startswith(PREFIX):
-                admin.delete(f"/{q(realm['realm'])}")
-        subprocess.run(["pulumi", "stack", "rm", STACK, "--yes", "--force", "--non-interactive"], cwd=REPO_ROOT,
-                       capture_output=True, timeout=TIMEOUT_S, check=False)
+        sandbox.remove(self.target, STACK, PREFIX)
 
 
 @pytest.fixture(scope="session")

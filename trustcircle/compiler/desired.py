@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Kind = Literal["realm", "user_profile", "client_scope", "client", "group", "identity_provider", "flow"]
-# The order in which kinds are applied when nothing else says so (and deleted in reverse).
-KIND_ORDER: tuple[Kind, ...] = ("realm", "user_profile", "flow", "client_scope", "client", "group", "identity_provider")
 
 
 @dataclass(frozen=True)

@@ -139,6 +139,10 @@ class Admin:
         resp = self._send("GET", path, expected=(200, 404) if missing_ok else (200,))
         return None if resp.status_code == 404 else resp.json()
 
+    def get_text(self, path: str) -> str:
+        """A GET whose answer is not JSON (XML descriptors, for instance)."""
+        return self._send("GET", path).text
+
     def post(self, path: str, body: Any) -> str | None:
         """POST; returns the id from the Location header when Keycloak gives one."""
         resp = self._send("POST", path, body, expected=(200, 201, 204))

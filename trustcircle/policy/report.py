@@ -53,12 +53,12 @@ def _show(key: str, value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _session_limit(admin: Admin, realm: str) -> str:
-    """What the provider realm's post-broker flow enforces on concurrent sessions."""
-    executions = admin.get(f"/{q(realm)}/authentication/flows/{q(ids.POST_BROKER_FLOW_ALIAS)}/executions",
-                           missing_ok=True) or []
-    limiter = next((e for e in executions if e.get("providerId") == "user-session-limits"), None)
-    if limiter is None or limiter.get("requirement") != "REQUIRED" or not limiter.get("authenticationConfig"):
+def _session_limit(admin: Admin, realm: str, flow: str) -> str:
+    """What a flow enforces on concurrent sessions (its user-session limiter, at any depth)."""
+    executions = admin.get(f"/{q(realm)}/authentication/flows/{q(flow)}/executions", missing_ok=True) or []
+    limiter = next((e for e in executions if e.get("providerId") == "user-session-limits"
+                    and e.get("requirement") == "REQUIRED" and e.get("authenticationConfig")), None)
+    if limiter is None:
         return "(none)"
     config = admin.get(f"/{q(realm)}/authentication/config/{limiter['authenticationConfig']}").get("config", {})
     return f"at most {config.get('userRealmLimit')} ({config.get('behavior', '').lower()})"
@@ -69,17 +69,12 @@ def _home_flows(admin: Admin, realm: str, current: dict[str, Any]) -> tuple[str,
     if current.get("browserFlow") != ids.BROWSER_FLOW_ALIAS or current.get("directGrantFlow") != \
             ids.DIRECT_GRANT_FLOW_ALIAS:
         return "(trustcircle's flows not bound)", "(trustcircle's flows not bound)"
-    browser = admin.get(f"/{q(realm)}/authentication/flows/{q(ids.BROWSER_FLOW_ALIAS)}/executions")
-    direct = admin.get(f"/{q(realm)}/authentication/flows/{q(ids.DIRECT_GRANT_FLOW_ALIAS)}/executions")
-    providers = {e.get("providerId") for e in browser + direct if e.get("requirement") != "DISABLED"}
-    mfa = "required" if {"auth-otp-form", "direct-grant-validate-otp", "conditional-user-role"} <= providers \
+    steps = {e.get("providerId") for flow in (ids.BROWSER_FLOW_ALIAS, ids.DIRECT_GRANT_FLOW_ALIAS)
+             for e in admin.get(f"/{q(realm)}/authentication/flows/{q(flow)}/executions")
+             if e.get("requirement") != "DISABLED"}
+    mfa = "required" if {"auth-otp-form", "direct-grant-validate-otp", "conditional-user-role"} <= steps \
         else "(no second factor step)"
-    limiter = next((e for e in browser if e.get("providerId") == "user-session-limits"
-                    and e.get("requirement") == "REQUIRED" and e.get("authenticationConfig")), None)
-    if limiter is None:
-        return mfa, "(none)"
-    config = admin.get(f"/{q(realm)}/authentication/config/{limiter['authenticationConfig']}").get("config", {})
-    return mfa, f"at most {config.get('userRealmLimit')} ({config.get('behavior', '').lower()})"
+    return mfa, _session_limit(admin, realm, ids.BROWSER_FLOW_ALIAS)
 
 
 def expected_policies(federation: Federation) -> dict[str, Policies]:
@@ -100,7 +95,7 @@ def compare(federation: Federation, admin: Admin) -> list[Row]:
             rows.append(Row(realm, SETTINGS.get(key, key), expected, actual, "ok" if expected == actual else "gap"))
         if realm in providers:
             wanted = f"at most {policies.sessions.max_concurrent} (terminate oldest session)"
-            actual = _session_limit(admin, realm)
+            actual = _session_limit(admin, realm, ids.POST_BROKER_FLOW_ALIAS)
             rows.append(Row(realm, "concurrent sessions per agent (brokered)", wanted, actual,
                             "ok" if wanted == actual else "gap"))
         else:

@@ -1,0 +1,40 @@
+"""Side stacks on the local Keycloak (the scenarios' ``scenarios``, the benchmark's ``bench``): a copy
+of a federation whose realms all carry a prefix, on a Pulumi stack of its own, so that it can be
+made and thrown away without touching the local federation."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+from trustcircle.deploy.recover import recover
+from trustcircle.keycloak.admin import Admin, q
+from trustcircle.local.target import Target
+from trustcircle.settings import REPO_ROOT
+
+PULUMI_TIMEOUT_S = 900
+
+
+def prefix_realms(realms: Path, prefix: str) -> None:
+    """Rename every realm of the organisation and provider files under ``realms`` to ``<prefix><name>``."""
+    for path in [*realms.glob("organisations/*.yaml"), *realms.glob("providers/*.yaml")]:
+        path.write_text(re.sub(r"^(  realm: )([a-z])", rf"\g<1>{prefix}\g<2>", path.read_text(), flags=re.M))
+
+
+def remove(target: Target, stack: str, prefix: str) -> None:
+    """Delete the side stack and its realms (after repairing what a killed run may have left)."""
+    recover(stack, REPO_ROOT)
+    admin = Admin(target)
+    for realm in admin.get(""):
+        if realm["realm"].startswith(prefix):
+            admin.delete(f"/{q(realm['realm'])}")
+    subprocess.run(["pulumi", "stack", "rm", stack, "--yes", "--force", "--non-interactive"], cwd=REPO_ROOT,
+                   capture_output=True, timeout=PULUMI_TIMEOUT_S, check=False)
+
+
+def fresh(target: Target, stack: str, prefix: str) -> None:
+    """No realm with the prefix in Keycloak, and the side stack empty."""
+    remove(target, stack, prefix)
+    subprocess.run(["pulumi", "stack", "init", stack, "--non-interactive"], cwd=REPO_ROOT,
+                   capture_output=True, timeout=PULUMI_TIMEOUT_S, check=True)

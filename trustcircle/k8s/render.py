@@ -19,6 +19,20 @@ import yaml
 from trustcircle.settings import REPO_ROOT
 
 REDACTED = "REDACTED"
+_SIG_KEY = "4dabf18193072939515e22adb298388d"        # how the engine marks special values
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"     # ... and, among them, a secret
+
+
+def _unwrap(value: Any) -> Any:
+    """Secret values as ``REDACTED`` (a secret dictionary keeps its keys), everything else as it is."""
+    if isinstance(value, dict):
+        if value.get(_SIG_KEY) == _SECRET_SIG:
+            inner = value.get("value")
+            return dict.fromkeys(inner, REDACTED) if isinstance(inner, dict) else REDACTED
+        return {k: _unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap(v) for v in value]
+    return value
 
 
 class Recorder(pulumi.runtime.Mocks):
@@ -36,7 +50,7 @@ class Recorder(pulumi.runtime.Mocks):
 
 
 def manifest(inputs: dict[str, Any]) -> dict[str, Any]:
-    doc = {k: v for k, v in inputs.items() if k != "__defaults"}
+    doc: dict[str, Any] = _unwrap({k: v for k, v in inputs.items() if k != "__defaults"})
     if doc.get("kind") == "Secret":
         for field in ("data", "stringData"):
             if field in doc:
@@ -50,8 +64,9 @@ def render(stack_config: dict[str, Any]) -> list[dict[str, Any]]:
 
     recorder = Recorder()
     pulumi.runtime.set_mocks(recorder, project="trustcircle", stack="k8s", preview=False)
-    for key, value in stack_config.items():
-        pulumi.runtime.set_config(key, value if isinstance(value, str) else json.dumps(value))
+    # the whole configuration at once: nothing of an earlier render stays
+    pulumi.runtime.set_all_config({k: v if isinstance(v, str) else json.dumps(v) for k, v in stack_config.items()},
+                                  [k for k in stack_config if k.endswith("Password")])
 
     @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def declare() -> pulumi.Output[str]:

@@ -29,7 +29,7 @@ def test_a_single_keycloak_replica_is_refused() -> None:
 
 
 def test_an_external_database_needs_its_host() -> None:
-    with pytest.raises(ConfigurationError, match="database.host"):
+    with pytest.raises(ConfigurationError, match=r"database\.host"):
         parse({"database": {"mode": "external"}})
 
 

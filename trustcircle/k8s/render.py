@@ -20,11 +20,11 @@ from trustcircle.settings import REPO_ROOT
 
 REDACTED = "REDACTED"
 _SIG_KEY = "4dabf18193072939515e22adb298388d"        # how the engine marks special values
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"     # ... and, among them, a secret
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"     # noqa: S105 (the marker of a secret, no secret)
 
 
 def _unwrap(value: Any) -> Any:
-    """Secret values as ``REDACTED`` (a secret dictionary keeps its keys), everything else as it is."""
+    """Secret values as ``REDACTED`` (a secret dictionary keeps its keys), whole numbers as integers."""
     if isinstance(value, dict):
         if value.get(_SIG_KEY) == _SECRET_SIG:
             inner = value.get("value")
@@ -32,6 +32,8 @@ def _unwrap(value: Any) -> Any:
         return {k: _unwrap(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_unwrap(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # the engine carries every number as a float; Kubernetes wants integers
     return value
 
 

@@ -19,6 +19,9 @@ import yaml
 from trustcircle.settings import REPO_ROOT
 
 REDACTED = "REDACTED"
+# The order a manifest directory is applied in (what others need first), then by name: a stable output.
+KIND_ORDER = ["Namespace", "Secret", "ConfigMap", "ServiceAccount", "NetworkPolicy", "Service", "StatefulSet",
+              "Deployment", "PodDisruptionBudget", "HorizontalPodAutoscaler", "Ingress"]
 _SIG_KEY = "4dabf18193072939515e22adb298388d"        # how the engine marks special values
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"     # noqa: S105 (the marker of a secret, no secret)
 
@@ -75,8 +78,9 @@ def render(stack_config: dict[str, Any]) -> list[dict[str, Any]]:
         return pulumi.Output.from_input(build(pulumi.Config("trustcircle")).url)
 
     declare()
-    return [manifest(inputs) for typ, _, inputs in recorder.resources if typ.startswith("kubernetes:")
-            and not typ.startswith("pulumi:providers:")]
+    docs = [manifest(inputs) for typ, _, inputs in recorder.resources if typ.startswith("kubernetes:")]
+    return sorted(docs, key=lambda d: (KIND_ORDER.index(d["kind"]) if d["kind"] in KIND_ORDER else len(KIND_ORDER),
+                                       d["metadata"]["name"]))
 
 
 def stack_config(path: Path) -> dict[str, Any]:

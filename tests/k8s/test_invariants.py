@@ -36,6 +36,11 @@ def test_rolling_updates_never_lower_capacity(variant: Manifests) -> None:
     assert strategy["rollingUpdate"]["maxUnavailable"] == 0
 
 
+def test_a_minor_upgrade_can_recreate(render_stack: Callable[..., Manifests]) -> None:
+    docs = render_stack(keycloak={"updateStrategy": "Recreate"})
+    assert one(docs, "Deployment", "trustcircle-keycloak")["spec"]["strategy"] == {"type": "Recreate"}
+
+
 def test_a_disruption_budget_covers_keycloak(variant: Manifests) -> None:
     pdb = one(variant, "PodDisruptionBudget", "trustcircle-keycloak")
     assert pdb["spec"]["selector"]["matchLabels"] == meta.labels(meta.KEYCLOAK)

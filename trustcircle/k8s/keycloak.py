@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pulumi_kubernetes as k8s
 
@@ -13,6 +15,13 @@ from trustcircle.k8s.settings import K8sSettings
 from trustcircle.k8s.sizing import Sizing
 
 NAME = "trustcircle-keycloak"
+
+
+def strategy(s: K8sSettings) -> dict[str, Any]:
+    """One new pod at a time, an old one leaves only when the new one is ready; or all at once."""
+    if s.keycloak.update_strategy == "Recreate":
+        return {"type": "Recreate"}
+    return {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}
 
 
 class Keycloak(pulumi.ComponentResource):
@@ -35,7 +44,7 @@ class Keycloak(pulumi.ComponentResource):
             ignore_changes=["spec.replicas"] if s.keycloak.autoscale else None,
             spec={"replicas": sizing.replicas, "revisionHistoryLimit": 5, "minReadySeconds": 10,
                   "selector": {"matchLabels": meta.labels(meta.KEYCLOAK)},
-                  "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
+                  "strategy": strategy(s),
                   "template": {"metadata": {"labels": meta.labels(meta.KEYCLOAK), "annotations": annotations},
                                "spec": pod_spec(s, sizing)}})
         self._services(s)

@@ -47,6 +47,9 @@ class KeycloakSettings(_Strict):
     memory_request_mib: int = Field(1_250, alias="memoryRequestMiB", ge=1_250)
     db_pool_size: int = Field(30, alias="dbPoolSize", ge=5)
     autoscale: bool = True
+    # RollingUpdate (no downtime) when Keycloak allows it (same version, or a patch release it declares
+    # compatible); Recreate for a minor or major upgrade, which Keycloak cannot run mixed with the old one.
+    update_strategy: Literal["RollingUpdate", "Recreate"] = Field("RollingUpdate", alias="updateStrategy")
 
 
 class DatabaseSettings(_Strict):

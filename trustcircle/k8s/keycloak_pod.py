@@ -15,7 +15,7 @@ HOME = "/keycloak"  # the image's /opt/keycloak, copied into an emptyDir and bui
 
 # The init container's script: check the jars against their sums, copy, and run `kc.sh build` once.
 BUILD_SCRIPT = f"""set -eu
-cp -a /opt/keycloak/. {HOME}/
+cp -R /opt/keycloak/. {HOME}/
 cd /extensions
 sha256sum -c SHA256SUMS
 cp ./*.jar {HOME}/providers/

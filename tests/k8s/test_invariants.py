@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -123,3 +124,18 @@ def test_the_database_accepts_every_connection_the_autoscaled_pods_may_open(mani
     args = one(manifests, "StatefulSet", "trustcircle-postgres")["spec"]["template"]["spec"]["containers"][0]["args"]
     max_connections = int(next(a for a in args if a.startswith("max_connections=")).split("=")[1])
     assert max_connections > hpa["spec"]["maxReplicas"] * int(env["KC_DB_POOL_MAX_SIZE"])
+
+
+def test_env_references_name_variables_defined_before_them(variant: Manifests) -> None:
+    """Kubernetes expands $(NAME) only from variables listed earlier; a later one stays literal text."""
+    for where, template in pod_templates(variant):
+        for c in containers(template):
+            seen: set[str] = set()
+            for env in c.get("env", []):
+                refs = set(re.findall(r"\$\((\w+)\)", env.get("value", "")))
+                assert refs <= seen, f"{where}/{c['name']} {env['name']} uses {refs - seen} before it is set"
+                seen.add(env["name"])
+
+
+def test_the_same_configuration_renders_the_same_manifests(render_stack: Callable[..., Manifests]) -> None:
+    assert render_stack() == render_stack()

@@ -37,7 +37,7 @@ class Keycloak(pulumi.ComponentResource):
         if not s.keycloak.prebuilt_image:
             data, binary = configmap_data(jars)
             child(k8s.core.v1.ConfigMap, EXTENSION_CONFIGMAP, self, data=data, binary_data=binary,
-                  metadata=meta.metadata(EXTENSION_CONFIGMAP, ns, meta.KEYCLOAK), immutable=False)
+                  metadata=meta.metadata(EXTENSION_CONFIGMAP, ns, meta.KEYCLOAK))
         self.deployment = child(
             k8s.apps.v1.Deployment, NAME, self, metadata=meta.metadata(NAME, ns, meta.KEYCLOAK),
             # the autoscaler owns the replica count once the Deployment exists

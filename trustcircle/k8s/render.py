@@ -102,7 +102,6 @@ def write(manifests: list[dict[str, Any]], out: Path) -> list[Path]:
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else REPO_ROOT / "reports" / "k8s-manifests"
     config = stack_config(REPO_ROOT / "Pulumi.k8s.yaml")
-    config.pop("trustcircle:k8s.renderDirectory", None)
     for path in write(render(config), out):
         print(path)
     return 0

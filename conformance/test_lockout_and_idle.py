@@ -32,7 +32,7 @@ SHORT_IDLE_S = 3
 
 @pytest.fixture
 def policies(federation: Federation) -> Policies:
-    return effective(federation.settings.policies, federation.organisation(ORGANISATION).policies)
+    return effective(federation.settings.policies_in_force(), federation.organisation(ORGANISATION).policies)
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ MakeAccount = Callable[[list[dict[str, object]], str], Account]
 
 @pytest.fixture
 def policy(federation: Federation) -> PasswordPolicy:
-    return effective(federation.settings.policies, federation.organisation(ORGANISATION).policies).password
+    return effective(federation.settings.policies_in_force(), federation.organisation(ORGANISATION).policies).password
 
 
 @pytest.fixture
@@ -96,6 +96,8 @@ def _violations(policy: PasswordPolicy) -> dict[str, tuple[str, str]]:
                   "no lower case": ("AA1!" + "Z" * n, "must contain at least 1 lower case characters."),
                   "no digit": ("Aa!!" + "w" * n, "must contain at least 1 numerical digits."),
                   "no special character": ("Aa11" + "v" * n, "must contain at least 1 special characters.")}
+    if policy.breached_deny_list:  # well-formed, and among the most common breached passwords
+        cases["breached"] = ("P@ssw0rd", "Invalid password: password is blacklisted.")
     # notUsername is applied too, but cannot be shown alone: usernames are lower case, so a password
     # equal to one is refused by the upper-case rule first
     return cases

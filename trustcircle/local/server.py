@@ -27,6 +27,7 @@ import requests
 from trustcircle.errors import ConfigurationError, LocalServerError
 from trustcircle.local.ca import TlsFiles, ensure_tls
 from trustcircle.local.target import Target, write_private_json
+from trustcircle.policy import deny_list
 from trustcircle.processes import alive
 from trustcircle.settings import REPO_ROOT, Paths, versions
 
@@ -77,6 +78,7 @@ class LocalKeycloak:
         tls = ensure_tls(self.dir / "tls", [self.config.host, "localhost"])
         self._install()
         jars = self._install_providers()
+        deny_list.install(self.home)  # read by realms whose policy refuses breached passwords
         conf_changed = self._write_conf(tls)
         needs_build = self._needs_build(jars)
         if self.running() and not needs_build and not conf_changed and self._ready(tls):

@@ -24,13 +24,16 @@ def _instant(day: dt.date, zone: ZoneInfo) -> str:
     return local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _realm(name: str, display: str, policies: Policies) -> DesiredObject:
+def _realm(name: str, display: str, policies: Policies, env: Environment) -> DesiredObject:
     spec: dict[str, Any] = {
         "realm": name, "displayName": display, "enabled": True, "sslRequired": "all",
         **realm_settings(policies),
         "eventsEnabled": True, "adminEventsEnabled": True, "adminEventsDetailsEnabled": True,
-        "eventsListeners": ["jboss-logging", ids.AUDIT_LISTENER],
+        "eventsListeners": ["jboss-logging", ids.AUDIT_LISTENER, ids.ACCOUNT_MAIL_LISTENER],
         "attributes": {ids.MANAGED_BY_ATTR: ids.MANAGED_BY},
+        # with outgoing mail: account set-up mails, and "forgot password" on the sign-in page
+        "resetPasswordAllowed": env.smtp is not None,
+        **({"smtpServer": dict(env.smtp)} if env.smtp is not None else {}),
     }
     return DesiredObject(Ref("realm", name, name), spec)
 
@@ -116,9 +119,9 @@ def _admin_groups(org: Organisation, ref: Ref) -> Iterator[DesiredObject]:
             yield _admin_group(ref, name, roles, people)
 
 
-def _organisation_realm(org: Organisation, realm: str, base: Policies) -> Iterator[DesiredObject]:
+def _organisation_realm(org: Organisation, realm: str, base: Policies, env: Environment) -> Iterator[DesiredObject]:
     ref = Ref("realm", realm, realm)
-    yield _realm(realm, org.name, effective(base, org.policies))
+    yield _realm(realm, org.name, effective(base, org.policies), env)
     yield from own_users_flows(realm, effective(base, org.policies))
     yield _user_profile(realm, "ADMIN_EDIT")  # administrators grant habilitations as user attributes
     for group in org.groups:
@@ -134,10 +137,10 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
     zone = ZoneInfo(federation.settings.timezone)
     base = federation.settings.policies_in_force()
     objects: list[DesiredObject] = [obj for o in federation.organisations if o.realm
-                                    for obj in _organisation_realm(o, o.realm, base)]
+                                    for obj in _organisation_realm(o, o.realm, base, env)]
     for provider in federation.providers:
         p_realm = Ref("realm", provider.realm, provider.realm)
-        objects += [_realm(provider.realm, provider.name, base),
+        objects += [_realm(provider.realm, provider.name, base, env),
                     _user_profile(provider.realm, "ADMIN_VIEW"),  # what organisations assert, for auditors
                     post_broker_flow(provider.realm, base),
                     # the realm's own administrators sign in like an organisation's (agents are brokered)

@@ -26,6 +26,7 @@ import requests
 
 from trustcircle.errors import ConfigurationError, LocalServerError
 from trustcircle.local.ca import TlsFiles, ensure_tls
+from trustcircle.local.mail import MailCatcher
 from trustcircle.local.target import Target, write_private_json
 from trustcircle.policy import deny_list
 from trustcircle.processes import alive
@@ -41,15 +42,18 @@ class LocalConfig:
     host: str
     port: int
     management_port: int
+    smtp_port: int = 2525
 
     @classmethod
     def from_env(cls) -> LocalConfig:
         try:
             port = int(os.environ.get("TRUSTCIRCLE_KEYCLOAK_PORT", "8443"))
             mgmt = int(os.environ.get("TRUSTCIRCLE_MANAGEMENT_PORT", "9000"))
+            smtp = int(os.environ.get("TRUSTCIRCLE_SMTP_PORT", "2525"))
         except ValueError as err:
-            raise ConfigurationError(f"invalid port: {err}", "set TRUSTCIRCLE_KEYCLOAK_PORT to a number") from err
-        return cls(host="127.0.0.1", port=port, management_port=mgmt)
+            raise ConfigurationError(f"invalid port: {err}", "set TRUSTCIRCLE_KEYCLOAK_PORT (or _MANAGEMENT_PORT, "
+                                     "_SMTP_PORT) to a number") from err
+        return cls(host="127.0.0.1", port=port, management_port=mgmt, smtp_port=smtp)
 
     @property
     def url(self) -> str:
@@ -69,6 +73,7 @@ class LocalKeycloak:
         self.pid_file = self.dir / "keycloak.pid"
         self.admin_file = self.dir / "admin.json"
         self.audit_file = self.paths.audit_file
+        self.mail = MailCatcher(self.dir / "mail", self.config.host, self.config.smtp_port)
 
     # --- public commands -----------------------------------------------------------------------
     def up(self) -> Target:
@@ -76,6 +81,7 @@ class LocalKeycloak:
         self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.dir.chmod(0o700)  # database (realm keys, password hashes), credentials, TLS keys: owner only
         tls = ensure_tls(self.dir / "tls", [self.config.host, "localhost"])
+        self.mail.up(tls)  # the realms' outgoing mail (account set-up, forgotten passwords)
         self._install()
         jars = self._install_providers()
         deny_list.install(self.home)  # read by realms whose policy refuses breached passwords
@@ -93,7 +99,8 @@ class LocalKeycloak:
         return self.target(tls)
 
     def down(self) -> bool:
-        """Stop the server; True when one was running."""
+        """Stop the server (and the mail catcher); True when the server was running."""
+        self.mail.down()
         pid = self._pid()
         if pid is None:
             return False
@@ -127,7 +134,8 @@ class LocalKeycloak:
         return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
 
     def target(self, tls: TlsFiles) -> Target:
-        target = Target(url=self.config.url, ca_bundle=tls.ca_cert, admin_credentials=self.admin_file)
+        target = Target(url=self.config.url, ca_bundle=tls.ca_cert, admin_credentials=self.admin_file,
+                        smtp=self.mail.smtp_settings())
         target.save(self.dir / "target.json")
         return target
 

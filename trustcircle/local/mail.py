@@ -51,7 +51,7 @@ class MailCatcher:
         if self.pid() is not None and self._accepts():
             return
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.maildir.mkdir(exist_ok=True, mode=0o700)
+        mailbox.Maildir(self.maildir, create=True)  # with its cur/, new/ and tmp/ folders
         command = [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"{self.host}:{self.port}",
                    "-c", "aiosmtpd.handlers.Mailbox", "--tlscert", str(tls.server_cert),
                    "--tlskey", str(tls.server_key), str(self.maildir)]

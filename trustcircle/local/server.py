@@ -92,15 +92,18 @@ class LocalKeycloak:
             return self.target(tls)
         if self.running():
             _progress("configuration or extension changed: restarting Keycloak")
-            self.down()
+            self._stop()
         if needs_build:
             self._build(jars)
         self._start(tls)
         return self.target(tls)
 
     def down(self) -> bool:
-        """Stop the server (and the mail catcher); True when the server was running."""
+        """Stop the server and the mail catcher; True when the server was running."""
         self.mail.down()
+        return self._stop()
+
+    def _stop(self) -> bool:
         pid = self._pid()
         if pid is None:
             return False
@@ -266,7 +269,7 @@ class LocalKeycloak:
                 _progress(f"waiting for Keycloak to be ready ({time.monotonic() - started:.0f} s)")
                 next_note += 15
             time.sleep(1)
-        self.down()
+        self._stop()
         raise LocalServerError(
             f"Keycloak was not ready after {START_TIMEOUT_S} s. Log tail:\n{self.log_tail()}",
             f"read {self.log_file}; the machine may be overloaded: run ./run up again")

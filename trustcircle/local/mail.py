@@ -12,7 +12,6 @@ import mailbox
 import os
 import signal
 import socket
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from pathlib import Path
 
 from trustcircle.errors import LocalServerError
 from trustcircle.local.ca import TlsFiles
-from trustcircle.processes import alive
+from trustcircle.processes import alive, check_port_free
 
 START_TIMEOUT_S = 20
 STOP_TIMEOUT_S = 10
@@ -50,23 +49,29 @@ class MailCatcher:
         """Start when not running (idempotent); wait until it accepts connections."""
         if self.pid() is not None and self._accepts():
             return
+        self.down()  # a catcher of ours that stopped answering
+        check_port_free(self.host, self.port)
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         mailbox.Maildir(self.maildir, create=True)  # with its cur/, new/ and tmp/ folders
         command = [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"{self.host}:{self.port}",
                    "-c", "aiosmtpd.handlers.Mailbox", "--tlscert", str(tls.server_cert),
                    "--tlskey", str(tls.server_key), str(self.maildir)]
-        with (self.directory / "smtp.log").open("ab") as log:
-            proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    start_new_session=True)
-        self.pid_file.write_text(str(proc.pid))
+        # spawned, not a Popen object: a daemon that outlives this process and is never waited for
+        with (self.directory / "smtp.log").open("ab") as log, open(os.devnull, "rb") as null:
+            pid = os.posix_spawn(sys.executable, command, dict(os.environ), setsid=True, file_actions=[
+                (os.POSIX_SPAWN_DUP2, null.fileno(), 0), (os.POSIX_SPAWN_DUP2, log.fileno(), 1),
+                (os.POSIX_SPAWN_DUP2, log.fileno(), 2)])
+        self.pid_file.write_text(str(pid))
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise LocalServerError(f"the mail catcher exited (code {proc.returncode})",
+            if not alive(pid):
+                self.pid_file.unlink(missing_ok=True)
+                raise LocalServerError("the mail catcher exited during start-up",
                                        f"read {self.directory / 'smtp.log'}; is port {self.port} free?")
             if self._accepts():
                 return
             time.sleep(0.2)
+        self.down()
         raise LocalServerError(f"the mail catcher did not listen on {self.host}:{self.port} in {START_TIMEOUT_S} s",
                                f"read {self.directory / 'smtp.log'}")
 

@@ -13,7 +13,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tarfile
@@ -29,7 +28,7 @@ from trustcircle.local.ca import TlsFiles, ensure_tls
 from trustcircle.local.mail import MailCatcher
 from trustcircle.local.target import Target, write_private_json
 from trustcircle.policy import deny_list
-from trustcircle.processes import alive
+from trustcircle.processes import alive, check_port_free
 from trustcircle.settings import REPO_ROOT, Paths, versions
 
 START_TIMEOUT_S = 240
@@ -81,8 +80,8 @@ class LocalKeycloak:
         self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.dir.chmod(0o700)  # database (realm keys, password hashes), credentials, TLS keys: owner only
         tls = ensure_tls(self.dir / "tls", [self.config.host, "localhost"])
-        self.mail.up(tls)  # the realms' outgoing mail (account set-up, forgotten passwords)
         self._install()
+        self.mail.up(tls)  # the realms' outgoing mail (account set-up, forgotten passwords)
         jars = self._install_providers()
         deny_list.install(self.home)  # read by realms whose policy refuses breached passwords
         conf_changed = self._write_conf(tls)
@@ -240,7 +239,7 @@ class LocalKeycloak:
 
     def _start(self, tls: TlsFiles) -> None:
         for port in (self.config.port, self.config.management_port):
-            _check_port_free(self.config.host, port)
+            check_port_free(self.config.host, port)
         creds = self._admin_credentials()
         env = self._env()
         env["KC_BOOTSTRAP_ADMIN_USERNAME"] = creds["username"]
@@ -311,15 +310,3 @@ def _children(pid: int) -> Iterator[str]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     if path.exists():
         yield from path.read_text().split()
-
-
-def _check_port_free(host: str, port: int) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError as err:
-            raise LocalServerError(
-                f"port {host}:{port} is already in use by another program ({err.strerror})",
-                "stop that program, or choose other ports with TRUSTCIRCLE_KEYCLOAK_PORT / "
-                "TRUSTCIRCLE_MANAGEMENT_PORT") from err

@@ -106,3 +106,38 @@ def test_with_the_code_an_administrator_administers_their_own_realm_only(
     assert other.status_code in (401, 403), other.status_code
     wrong = _token(target, administrator, "000000" if _totp(administrator.otp_key) != "000000" else "111111")
     assert wrong.status_code == 401
+
+
+def test_an_administrator_cannot_give_itself_more_rights_or_grant_at_the_provider(
+        target: Target, admin: Admin, people: dict[str, Person]) -> None:
+    """Configuration is code: an organisation's administrator changes no client, policy or role
+    of its realm, cannot raise its own rights, and has no say in the provider's realm where the
+    conventions' rubriques live."""
+    administrator = people["administrator"]
+    assert administrator.otp_key is not None
+    granted = _token(target, administrator, _totp(administrator.otp_key))
+    assert granted.status_code == 200, granted.text
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {granted.json()['access_token']}"
+
+    def call(method: str, path: str, body: object) -> int:
+        response = session.request(method, f"{target.url}/admin/realms{path}", json=body,
+                                   verify=str(target.ca_bundle), timeout=TIMEOUT_S)
+        return response.status_code
+
+    management = admin.get(f"/{REALM}/clients?clientId=realm-management")[0]
+    realm_admin = admin.get(f"/{REALM}/clients/{management['id']}/roles/realm-admin")
+    attempts = {
+        "give itself realm-admin": ("POST", f"/{REALM}/users/{administrator.user_id}/role-mappings/clients/"
+                                            f"{management['id']}", [realm_admin]),
+        "loosen its realm's password policy": ("PUT", f"/{REALM}", {"passwordPolicy": "length(1)"}),
+        "create a client in its realm": ("POST", f"/{REALM}/clients", {"clientId": "rogue-client"}),
+        "join an agent to a convention group at the provider": (
+            "PUT", f"/cnaf/users/{administrator.user_id}/groups/"
+                   f"{admin.get('/cnaf/group-by-path/cd33/cdap')['id']}", {}),
+    }
+    for what, (method, path, body) in attempts.items():
+        assert call(method, path, body) in (401, 403), what
+    assert "realm-admin" not in {r["name"] for r in admin.get(
+        f"/{REALM}/users/{administrator.user_id}/role-mappings/clients/{management['id']}/composite")}
+    assert admin.get(f"/{REALM}")["passwordPolicy"] != "length(1)"

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
+
+from trustcircle.errors import LocalServerError
 
 
 def alive(pid: int) -> bool:
@@ -19,3 +22,16 @@ def alive(pid: int) -> bool:
         return stat.read_text().split(")")[-1].split()[0] != "Z"
     except (OSError, IndexError):
         return True
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise a clear error when another program listens on ``host:port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as err:
+            raise LocalServerError(
+                f"port {host}:{port} is already in use by another program ({err.strerror})",
+                "stop that program, or choose other ports with TRUSTCIRCLE_KEYCLOAK_PORT / "
+                "TRUSTCIRCLE_MANAGEMENT_PORT / TRUSTCIRCLE_SMTP_PORT") from err

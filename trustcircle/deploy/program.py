@@ -53,5 +53,6 @@ def build(config: pulumi.Config) -> Federation:
         stand_ins = stand_in_certificates(federation, target_path)
     except TrustcircleError as err:
         raise SystemExit(err.render()) from None
-    objects = compile_federation(federation, Environment(public_url=target.url, stand_in_certificates=stand_ins))
+    env = Environment(public_url=target.url, stand_in_certificates=stand_ins, smtp=target.smtp)
+    objects = compile_federation(federation, env)
     return Federation(federation.settings.id, objects, target_path, target.url)

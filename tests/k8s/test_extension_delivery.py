@@ -34,9 +34,10 @@ def test_a_new_jar_rolls_the_pods(manifests: Manifests) -> None:
     assert len(template["metadata"]["annotations"]["trustcircle.eu/extension-sha256"]) == 64
 
 
-def test_a_prebuilt_image_needs_no_config_map(render_stack: Callable[..., Manifests]) -> None:
+def test_a_prebuilt_image_needs_no_extension_config_map(render_stack: Callable[..., Manifests]) -> None:
     docs = render_stack(keycloak={"prebuiltImage": True})
-    assert not [d for d in docs if d["kind"] == "ConfigMap"]
+    # only the breached-password deny-list, which every variant mounts into Keycloak's data folder
+    assert [d["metadata"]["name"] for d in docs if d["kind"] == "ConfigMap"] == ["trustcircle-password-deny-list"]
     assert "initContainers" not in one(docs, "Deployment", "trustcircle-keycloak")["spec"]["template"]["spec"]
 
 
@@ -57,3 +58,15 @@ def test_jars_too_large_for_a_config_map_point_to_a_prebuilt_image() -> None:
     big = extension.Jar("big.jar", "0" * 64, b"x" * extension.CONFIGMAP_LIMIT_BYTES)
     with pytest.raises(ConfigurationError, match="do not fit"):
         extension.configmap_data([big])
+
+
+def test_the_deny_list_is_mounted_where_keycloak_reads_it(render_stack: Callable[..., Manifests]) -> None:
+    from trustcircle.compiler.policies import DENY_LIST_FILE
+
+    for variant in ({}, {"prebuiltImage": True}):
+        docs = render_stack(keycloak=variant)
+        config_map = one(docs, "ConfigMap", "trustcircle-password-deny-list")
+        assert "p@ssw0rd" in config_map["data"][DENY_LIST_FILE].splitlines()
+        container = one(docs, "Deployment", "trustcircle-keycloak")["spec"]["template"]["spec"]["containers"][0]
+        mount = next(m for m in container["volumeMounts"] if m["name"] == "deny-list")
+        assert mount["mountPath"].endswith("/data/password-blacklists") and mount["readOnly"] is True

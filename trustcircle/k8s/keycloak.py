@@ -7,12 +7,14 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from trustcircle.compiler.policies import DENY_LIST_FILE
 from trustcircle.k8s import meta
 from trustcircle.k8s.extension import Jar, configmap_data, fingerprint
-from trustcircle.k8s.keycloak_pod import DISCOVERY_SERVICE, EXTENSION_CONFIGMAP, pod_spec
+from trustcircle.k8s.keycloak_pod import DENY_LIST_CONFIGMAP, DISCOVERY_SERVICE, EXTENSION_CONFIGMAP, pod_spec
 from trustcircle.k8s.resources import child
 from trustcircle.k8s.settings import K8sSettings
 from trustcircle.k8s.sizing import Sizing
+from trustcircle.policy.deny_list import deny_list
 
 NAME = "trustcircle-keycloak"
 
@@ -38,6 +40,9 @@ class Keycloak(pulumi.ComponentResource):
             data, binary = configmap_data(jars)
             child(k8s.core.v1.ConfigMap, EXTENSION_CONFIGMAP, self, data=data, binary_data=binary,
                   metadata=meta.metadata(EXTENSION_CONFIGMAP, ns, meta.KEYCLOAK))
+        child(k8s.core.v1.ConfigMap, DENY_LIST_CONFIGMAP, self,
+              data={DENY_LIST_FILE: "\n".join(deny_list()) + "\n"},
+              metadata=meta.metadata(DENY_LIST_CONFIGMAP, ns, meta.KEYCLOAK))
         self.deployment = child(
             k8s.apps.v1.Deployment, NAME, self, metadata=meta.metadata(NAME, ns, meta.KEYCLOAK),
             # the autoscaler owns the replica count once the Deployment exists

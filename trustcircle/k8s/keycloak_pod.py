@@ -10,6 +10,7 @@ from trustcircle.k8s.sizing import Sizing
 
 KEYCLOAK_UID = 1000  # the official image's user
 EXTENSION_CONFIGMAP = "trustcircle-extension"
+DENY_LIST_CONFIGMAP = "trustcircle-password-deny-list"  # read by realms whose policy refuses breached passwords
 DISCOVERY_SERVICE = "trustcircle-keycloak-discovery"
 HOME = "/keycloak"  # the image's /opt/keycloak, copied into an emptyDir and built there (root fs read-only)
 
@@ -81,9 +82,10 @@ def ports() -> list[dict[str, Any]]:
 
 def keycloak_container(s: K8sSettings, sizing: Sizing) -> dict[str, Any]:
     home = "/opt/keycloak" if s.keycloak.prebuilt_image else HOME
-    mounts = [{"name": "tmp", "mountPath": "/tmp"}]  # noqa: S108 (an emptyDir of the pod's own)
+    mounts: list[dict[str, Any]] = [{"name": "tmp", "mountPath": "/tmp"}]  # noqa: S108 (an emptyDir of the pod's own)
     mounts.append({"name": "data", "mountPath": "/opt/keycloak/data"} if s.keycloak.prebuilt_image
                   else {"name": "keycloak-home", "mountPath": HOME})
+    mounts.append({"name": "deny-list", "mountPath": f"{home}/data/password-blacklists", "readOnly": True})
     return {"name": "keycloak", "image": s.keycloak_image(), "imagePullPolicy": "IfNotPresent",
             "command": [f"{home}/bin/kc.sh"], "args": ["start", "--optimized"],
             "env": runtime_env(s, sizing), "ports": ports(), "resources": sizing.resources(),
@@ -117,7 +119,7 @@ def placement() -> dict[str, Any]:
 
 
 def pod_spec(s: K8sSettings, sizing: Sizing) -> dict[str, Any]:
-    volumes = [meta.empty_dir("tmp", "256Mi")]
+    volumes = [meta.empty_dir("tmp", "256Mi"), {"name": "deny-list", "configMap": {"name": DENY_LIST_CONFIGMAP}}]
     spec: dict[str, Any] = {"serviceAccountName": "trustcircle-keycloak", "automountServiceAccountToken": False,
                             "securityContext": meta.pod_security(KEYCLOAK_UID),
                             "terminationGracePeriodSeconds": 60,

@@ -13,7 +13,7 @@ from trustcircle.compiler.compile import compile_federation
 from trustcircle.compiler.environment import Environment
 from trustcircle.deploy.environment import stand_in_certificates
 from trustcircle.deploy.federation import Federation
-from trustcircle.deploy.program import _realms_path
+from trustcircle.deploy.program import realms_path
 from trustcircle.errors import ConfigurationError, TrustcircleError
 from trustcircle.k8s.cluster import Credentials, KeycloakCluster
 from trustcircle.k8s.extension import read_jars
@@ -33,12 +33,12 @@ def provider(s: K8sSettings) -> k8s.Provider:
 def federation(config: pulumi.Config, s: K8sSettings, cluster: KeycloakCluster) -> Federation:
     """The realms, compiled for the cluster's public URL, applied after the Deployment is ready."""
     target_path = Path(s.realms_target)
-    model = load_federation([_realms_path(config)])
+    model = load_federation([realms_path(config)])
     target = Target.load(target_path)
     if target.url != cluster.url:
         raise ConfigurationError(f"{target_path} points at {target.url}, the cluster is published at {cluster.url}",
                                  "make the target description's url the ingress host name (https://<hostname>)")
-    objects = compile_federation(model, Environment(public_url=target.url,
+    objects = compile_federation(model, Environment(public_url=target.url, smtp=target.smtp,
                                                     stand_in_certificates=stand_in_certificates(model, target_path)))
     return Federation(model.settings.id, objects, target_path, target.url,
                       pulumi.ResourceOptions(depends_on=[cluster.ready]))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import time
 from pathlib import Path
 
 from trustcircle.errors import LocalServerError
@@ -35,3 +37,13 @@ def check_port_free(host: str, port: int) -> None:
                 f"port {host}:{port} is already in use by another program ({err.strerror})",
                 "stop that program, or choose other ports with TRUSTCIRCLE_KEYCLOAK_PORT / "
                 "TRUSTCIRCLE_MANAGEMENT_PORT / TRUSTCIRCLE_SMTP_PORT") from err
+
+
+def stop_group(pid: int, timeout_s: float) -> None:
+    """Ask a process group to stop (SIGTERM), and kill it after ``timeout_s`` if it has not."""
+    os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and alive(pid):
+        time.sleep(0.2)
+    if alive(pid):
+        os.killpg(pid, signal.SIGKILL)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import mailbox
 import os
-import signal
 import socket
 import sys
 import time
@@ -19,7 +18,7 @@ from pathlib import Path
 
 from trustcircle.errors import LocalServerError
 from trustcircle.local.ca import TlsFiles
-from trustcircle.processes import alive, check_port_free
+from trustcircle.processes import alive, check_port_free, stop_group
 
 START_TIMEOUT_S = 20
 STOP_TIMEOUT_S = 10
@@ -79,12 +78,7 @@ class MailCatcher:
         pid = self.pid()
         if pid is None:
             return False
-        os.killpg(pid, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT_S
-        while time.monotonic() < deadline and alive(pid):
-            time.sleep(0.2)
-        if alive(pid):
-            os.killpg(pid, signal.SIGKILL)
+        stop_group(pid, STOP_TIMEOUT_S)
         self.pid_file.unlink(missing_ok=True)
         return True
 

@@ -12,7 +12,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tarfile
@@ -28,7 +27,7 @@ from trustcircle.local.ca import TlsFiles, ensure_tls
 from trustcircle.local.mail import MailCatcher
 from trustcircle.local.target import Target, write_private_json
 from trustcircle.policy import deny_list
-from trustcircle.processes import alive, check_port_free
+from trustcircle.processes import alive, check_port_free, stop_group
 from trustcircle.settings import REPO_ROOT, Paths, versions
 
 START_TIMEOUT_S = 240
@@ -106,12 +105,7 @@ class LocalKeycloak:
         pid = self._pid()
         if pid is None:
             return False
-        os.killpg(pid, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT_S
-        while time.monotonic() < deadline and alive(pid):
-            time.sleep(0.5)
-        if alive(pid):
-            os.killpg(pid, signal.SIGKILL)
+        stop_group(pid, STOP_TIMEOUT_S)
         self.pid_file.unlink(missing_ok=True)
         return True
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from trustcircle.compiler import ids
+from trustcircle.compiler import delegation, ids
 from trustcircle.compiler.desired import DesiredObject, Ref
 from trustcircle.compiler.environment import Environment
 from trustcircle.compiler.flows import own_users_flows, post_broker_flow
@@ -93,35 +93,13 @@ def _organisation(provider: Provider, org: Organisation, env: Environment,
                          *(g.ref for g in convention_groups)))
 
 
-# Administrative groups: realm-management roles for the people the model designates (their accounts
-# are the realm's own; membership is granted in Keycloak). Configuration is code: no group may
-# change clients, identity providers, flows or the realm itself.
-ADMIN_GROUPS: dict[str, tuple[str, list[str]]] = {
-    "administrators": (ids.ADMINISTRATORS_GROUP,
-                       ["manage-users", "query-groups", "query-users", "view-events", "view-users"]),
-    "habilitation_managers": (ids.HABILITATION_MANAGERS_GROUP,
-                              ["manage-users", "query-groups", "query-users", "view-users"]),
-}
-PROVIDER_ADMIN_ROLES = ["manage-users", "query-groups", "query-users", "view-clients", "view-events",
-                        "view-identity-providers", "view-realm", "view-users"]
-
-
-def _admin_group(realm_ref: Ref, name: str, roles: list[str], people: list[str]) -> DesiredObject:
-    spec = {"name": name, "path": f"/{name}", "clientRoles": {"realm-management": roles},
-            "attributes": {ids.MANAGED_BY_ATTR: [ids.MANAGED_BY], ids.DESIGNATED_ATTR: sorted(people)}}
-    return DesiredObject(Ref("group", realm_ref.key, f"/{name}"), spec, (realm_ref,))
-
-
-def _admin_groups(org: Organisation, ref: Ref) -> Iterator[DesiredObject]:
-    for field, (name, roles) in ADMIN_GROUPS.items():
-        people: list[str] = getattr(org, field)
-        if people:
-            yield _admin_group(ref, name, roles, people)
-
-
-def _organisation_realm(org: Organisation, realm: str, base: Policies, env: Environment) -> Iterator[DesiredObject]:
+def _organisation_realm(org: Organisation, realm: str, base: Policies, env: Environment,
+                        granted: set[str]) -> Iterator[DesiredObject]:
+    """``granted``: the organisation's groups that conventions in force name (delegates grant those only)."""
     ref = Ref("realm", realm, realm)
-    yield _realm(realm, org.name, effective(base, org.policies), env)
+    realm_object = _realm(realm, org.name, effective(base, org.policies), env)
+    realm_object.spec["adminPermissionsEnabled"] = True  # delegated administration (compiler.delegation)
+    yield realm_object
     yield from own_users_flows(realm, effective(base, org.policies))
     yield _user_profile(realm, "ADMIN_EDIT")  # administrators grant habilitations as user attributes
     for group in org.groups:
@@ -129,7 +107,14 @@ def _organisation_realm(org: Organisation, realm: str, base: Policies, env: Envi
         spec = {"name": group.id, "path": path, "clientRoles": {},
                 "attributes": {ids.MANAGED_BY_ATTR: [ids.MANAGED_BY], "trustcircle.group.name": [group.name]}}
         yield DesiredObject(Ref("group", realm, path), spec, (ref,))
-    yield from _admin_groups(org, ref)
+    yield from delegation.organisation_delegates(org, ref, granted)
+
+
+def _granted(federation: Federation, organisation: str) -> set[str]:
+    """The organisation's groups named by the forms of its conventions in force."""
+    return {group for conv in federation.conventions if conv.organisation == organisation
+            for amendment in [conv.effective()] if amendment is not None
+            for form in amendment.forms for group in form.groups}
 
 
 def compile_federation(federation: Federation, env: Environment) -> list[DesiredObject]:
@@ -137,7 +122,7 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
     zone = ZoneInfo(federation.settings.timezone)
     base = federation.settings.policies_in_force()
     objects: list[DesiredObject] = [obj for o in federation.organisations if o.realm
-                                    for obj in _organisation_realm(o, o.realm, base, env)]
+                                    for obj in _organisation_realm(o, o.realm, base, env, _granted(federation, o.id))]
     for provider in federation.providers:
         p_realm = Ref("realm", provider.realm, provider.realm)
         objects += [_realm(provider.realm, provider.name, base, env),
@@ -146,8 +131,7 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
                     # the realm's own administrators sign in like an organisation's (agents are brokered)
                     *own_users_flows(provider.realm, base, redirector=True)]
         if provider.administrators:
-            objects.append(_admin_group(p_realm, ids.ADMINISTRATORS_GROUP, PROVIDER_ADMIN_ROLES,
-                                        provider.administrators))
+            objects.append(delegation.provider_administrators(p_realm, provider.administrators))
         for service in provider.services:
             client = service_client(service, env) if service.protocol == "saml" else oidc_service_client(service)
             objects.append(DesiredObject(Ref("client", provider.realm, service.client_id), client, (p_realm,)))

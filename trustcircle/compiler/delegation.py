@@ -6,8 +6,10 @@ realm-management *query* roles (and the audit trail's ``view-events`` for admini
 they may do comes from fine-grained admin permissions (v2) on the realm's ``admin-permissions``
 client, each held by the groups named in its policy:
 
-- both see the agents and manage their group memberships;
-- administrators also create and edit accounts and reset passwords;
+- both see, create and edit the agents' accounts, reset passwords and manage group memberships;
+  administrators also read the realm's events (``view-events``). Keycloak 26.5 evaluates every
+  permission on "all users" unanimously, so a permission held by administrators alone would also
+  refuse habilitation managers their membership changes: the two share one permission on users;
 - both may put agents in, or take them out of, **only the groups that conventions in force name**:
   any other group, including the administrative groups themselves, answers 403.
 
@@ -32,8 +34,7 @@ ADMIN_GROUPS: dict[str, tuple[str, list[str]]] = {
 }
 PROVIDER_ADMIN_ROLES = ["manage-users", "query-groups", "query-users", "view-clients", "view-events",
                         "view-identity-providers", "view-realm", "view-users"]
-SEE_AGENTS = "trustcircle: see agents and their groups"
-MANAGE_ACCOUNTS = "trustcircle: manage agents' accounts"
+MANAGE_AGENTS = "trustcircle: manage agents and their memberships"
 GRANT_CONVENTION_GROUPS = "trustcircle: grant the conventions' groups"
 
 
@@ -67,10 +68,8 @@ def organisation_delegates(org: Organisation, realm_ref: Ref, granted: set[str])
     if not holders:
         return
     everyone = sorted(holders.values())
-    yield _permission(realm_ref, SEE_AGENTS, "Users", ["view", "manage-group-membership"], everyone)
-    if "administrators" in holders:
-        yield _permission(realm_ref, MANAGE_ACCOUNTS, "Users", ["manage", "reset-password"],
-                          [holders["administrators"]])
+    yield _permission(realm_ref, MANAGE_AGENTS, "Users",
+                      ["manage", "manage-group-membership", "reset-password", "view"], everyone)
     declared = {g.id for g in org.groups}
     groups = sorted(f"/{g}" for g in granted & declared)
     if groups:

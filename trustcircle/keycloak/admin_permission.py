@@ -64,7 +64,9 @@ class AdminPermissionHandler:
             if policy.get("type") == "group":
                 detail = admin.get(f"{base}/policy/group/{policy['id']}")
                 holders += _paths(admin, realm, [g["id"] for g in detail.get("groups", [])])
-        resources = admin.get(f"{base}/permission/{pid}/resources") or []
+        # a permission on every object of its type holds the type's own resource (named after it)
+        resources = [r for r in admin.get(f"{base}/permission/{pid}/resources") or []
+                     if r.get("name") != permission.get("resourceType")]
         return {"name": permission["name"], "description": permission.get("description", ""),
                 "resourceType": permission.get("resourceType"),
                 "scopes": sorted(s["name"] for s in admin.get(f"{base}/permission/scope/{pid}/scopes") or []),

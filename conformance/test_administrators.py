@@ -20,9 +20,11 @@ from trustcircle.compiler import ids
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.local.target import Target
 from trustcircle.model.schema import Federation
+from trustcircle.settings import Paths
 
 TIMEOUT_S = 30
 REALM = "cd33"
+AUDIT = Paths.from_env().audit_file
 
 
 @dataclass
@@ -178,6 +180,24 @@ def test_delegates_grant_only_the_groups_conventions_name(target: Target, admin:
             assert _status(session, target, "PUT", f"/users/{agent.user_id}/groups/{group_id}", {}) == 403, (who, group)
             assert _status(session, target, "PUT", f"/users/{people[who].user_id}/groups/{group_id}", {}) == 403
     assert {g["path"] for g in admin.get(f"/{REALM}/users/{agent.user_id}/groups")} == set()
+    # every refusal is in the audit trail, with who tried and what
+    refused = _forbidden_records(people["habilitation manager"].user_id)
+    attempts = {f"users/{agent.user_id}/groups/" + admin.get(f"/{REALM}/group-by-path/{q(g)}")["id"]
+                for g in (ids.ADMINISTRATORS_GROUP, ids.HABILITATION_MANAGERS_GROUP)}
+    assert attempts <= {r["resource_path"] for r in refused}
+    assert all(r["realm"] == REALM and r["auth_realm"] == REALM and r["operation"] == "UPDATE" for r in refused)
+
+
+def _forbidden_records(user_id: str) -> list[dict[str, str]]:
+    """The audit trail's records of admin requests Keycloak refused to ``user_id`` (waits a little:
+    the filter writes them after the answer)."""
+    deadline = time.monotonic() + 10
+    while True:
+        lines = AUDIT.read_text().splitlines() if AUDIT.exists() else []
+        found = [r for r in map(json.loads, lines) if r.get("error") == "forbidden" and r.get("auth_user") == user_id]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.5)
 
 
 def test_delegates_manage_accounts_and_only_administrators_read_the_events(

@@ -1,5 +1,6 @@
 """Scenario 4: a convention's window ends (the group's window moves; the gate refuses from then on),
-then the convention is terminated (its groups go; the organisation's other objects stay)."""
+then the convention is terminated (its groups go, and so does the organisation's delegates' right to
+grant the groups it named; the organisation's other objects stay)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,10 @@ def test_expire_then_terminate_a_convention(stack: ScenarioStack, admin: Admin) 
 
     stack.edit("conventions/cnaf-cpam69.yaml", "status: verified", "status: terminated\n  terminated_on: 2026-04-01")
     terminated = stack.converged()
-    assert terminated.count("deleted") == 1 and "scn-cnaf/group//cpam69/cdap" in terminated.touched()
+    # its group at the provider, and cpam69's delegates' permission to grant the groups it named
+    assert terminated.count("deleted") == 2 and {"scn-cnaf/group//cpam69/cdap",
+                                                 "scn-cpam69/admin_permission/trustcircle: grant the conventions' "
+                                                 "groups"} <= set(terminated.touched()), terminated.touched()
     assert admin.get(f"/{cnaf}/group-by-path/cpam69/cdap", missing_ok=True) is None
     assert admin.get(f"/{cnaf}/group-by-path/cpam69", missing_ok=True) is not None
     assert admin.get(f"/{cnaf}/identity-provider/instances/cpam69", missing_ok=True) is not None

@@ -8,12 +8,14 @@ permission's description carries trustcircle's marker (ownership).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from trustcircle.compiler import ids
 from trustcircle.errors import KeycloakApiError
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.keycloak.group import find_group
+from trustcircle.keycloak.view import RealmView
 
 MARKER = f"{ids.MANAGED_BY_ATTR}={ids.MANAGED_BY}"
 
@@ -51,8 +53,30 @@ def _paths(admin: Admin, realm: str, group_ids: list[str]) -> list[str]:
     return sorted(paths)
 
 
+def _from_view(view: RealmView, key: str) -> dict[str, Any] | None:
+    """The permission as the realm's partial export shows it (policies with JSON-encoded config)."""
+    client = view.clients.get("admin-permissions")
+    policies = {p["name"]: p for p in ((client or {}).get("authorizationSettings") or {}).get("policies") or []}
+    permission = policies.get(key)
+    if permission is None:
+        return None
+    config = permission.get("config") or {}
+    resource_type = config.get("defaultResourceType")
+    paths = {g["id"]: path for path, g in view.groups.items()}
+    holders = [g["path"] for name in json.loads(config.get("applyPolicies") or "[]")
+               for g in json.loads((policies.get(name, {}).get("config") or {}).get("groups") or "[]")]
+    resources = [paths.get(r, f"(deleted group {r})") for r in json.loads(config.get("resources") or "[]")
+                 if r != resource_type]
+    return {"name": key, "description": permission.get("description", ""), "resourceType": resource_type,
+            "scopes": sorted(json.loads(config.get("scopes") or "[]")), "resources": sorted(resources),
+            "holders": sorted(holders)}
+
+
 class AdminPermissionHandler:
     def read(self, admin: Admin, realm: str, key: str, spec: dict[str, Any]) -> dict[str, Any] | None:
+        view = admin.view(realm)
+        if view is not None:
+            return _from_view(view, key)
         base = _server(admin, realm)
         permission = _by_name(admin, base, "permission", key) if base else None
         if base is None or permission is None:

@@ -1,8 +1,15 @@
-"""The Pulumi program: read configuration, validate realms/, build the Federation component, export."""
+"""The Pulumi program: pick the platform from the stack configuration, build it, export."""
 
 import pulumi
 
-from trustcircle.deploy.program import build
+config = pulumi.Config("trustcircle")
+if config.get("platform") == "k8s":
+    from trustcircle.k8s.program import build as build_cluster
 
-federation = build(pulumi.Config("trustcircle"))
-pulumi.export("objects", federation.object_count)
+    cluster = build_cluster(config)
+    pulumi.export("url", cluster.url)
+else:
+    from trustcircle.deploy.program import build
+
+    federation = build(config)
+    pulumi.export("objects", federation.object_count)

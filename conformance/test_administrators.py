@@ -19,9 +19,12 @@ import requests
 from trustcircle.compiler import ids
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.local.target import Target
+from trustcircle.model.schema import Federation
+from trustcircle.settings import Paths
 
 TIMEOUT_S = 30
 REALM = "cd33"
+AUDIT = Paths.from_env().audit_file
 
 
 @dataclass
@@ -64,6 +67,7 @@ def people(admin: Admin) -> Iterator[dict[str, Person]]:
             "administrator": _make(admin, ids.ADMINISTRATORS_GROUP, with_otp=True),
             "habilitation manager without a second factor": _make(admin, ids.HABILITATION_MANAGERS_GROUP,
                                                                   with_otp=False),
+            "habilitation manager": _make(admin, ids.HABILITATION_MANAGERS_GROUP, with_otp=True),
             "agent": _make(admin, None, with_otp=False)}
     yield made
     for person in made.values():
@@ -106,3 +110,111 @@ def test_with_the_code_an_administrator_administers_their_own_realm_only(
     assert other.status_code in (401, 403), other.status_code
     wrong = _token(target, administrator, "000000" if _totp(administrator.otp_key) != "000000" else "111111")
     assert wrong.status_code == 401
+
+
+def test_an_administrator_cannot_give_itself_more_rights_or_grant_at_the_provider(
+        target: Target, admin: Admin, people: dict[str, Person]) -> None:
+    """Configuration is code: an organisation's administrator changes no client, policy or role
+    of its realm, cannot raise its own rights, and has no say in the provider's realm where the
+    conventions' rubriques live."""
+    administrator = people["administrator"]
+    assert administrator.otp_key is not None
+    granted = _token(target, administrator, _totp(administrator.otp_key))
+    assert granted.status_code == 200, granted.text
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {granted.json()['access_token']}"
+
+    def call(method: str, path: str, body: object) -> int:
+        response = session.request(method, f"{target.url}/admin/realms{path}", json=body,
+                                   verify=str(target.ca_bundle), timeout=TIMEOUT_S)
+        return response.status_code
+
+    management = admin.get(f"/{REALM}/clients?clientId=realm-management")[0]
+    realm_admin = admin.get(f"/{REALM}/clients/{management['id']}/roles/realm-admin")
+    attempts = {
+        "give itself realm-admin": ("POST", f"/{REALM}/users/{administrator.user_id}/role-mappings/clients/"
+                                            f"{management['id']}", [realm_admin]),
+        "loosen its realm's password policy": ("PUT", f"/{REALM}", {"passwordPolicy": "length(1)"}),
+        "create a client in its realm": ("POST", f"/{REALM}/clients", {"clientId": "rogue-client"}),
+        "join an agent to a convention group at the provider": (
+            "PUT", f"/cnaf/users/{administrator.user_id}/groups/"
+                   f"{admin.get('/cnaf/group-by-path/cd33/cdap')['id']}", {}),
+    }
+    for what, (method, path, body) in attempts.items():
+        assert call(method, path, body) in (401, 403), what
+    assert "realm-admin" not in {r["name"] for r in admin.get(
+        f"/{REALM}/users/{administrator.user_id}/role-mappings/clients/{management['id']}/composite")}
+    assert admin.get(f"/{REALM}")["passwordPolicy"] != "length(1)"
+
+
+def _session(target: Target, person: Person) -> requests.Session:
+    assert person.otp_key is not None
+    granted = _token(target, person, _totp(person.otp_key))
+    assert granted.status_code == 200, granted.text
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {granted.json()['access_token']}"
+    return session
+
+
+def _status(session: requests.Session, target: Target, method: str, path: str, body: object = None) -> int:
+    return session.request(method, f"{target.url}/admin/realms/{REALM}{path}", json=body, timeout=TIMEOUT_S,
+                           verify=str(target.ca_bundle)).status_code
+
+
+def test_delegates_grant_only_the_groups_conventions_name(target: Target, admin: Admin, people: dict[str, Person],
+                                                          federation: Federation) -> None:
+    """Fine-grained admin permissions: administrators and habilitation managers put agents in the
+    groups that the organisation's conventions in force name, and in no other group."""
+    agent = people["agent"]
+    granted = sorted({g for c in federation.conventions if c.organisation == REALM
+                      for a in [c.effective()] if a is not None for f in a.forms for g in f.groups})
+    assert granted, "cd33's conventions name groups"
+    for who in ("administrator", "habilitation manager"):
+        session = _session(target, people[who])
+        for group in granted:
+            group_id = admin.get(f"/{REALM}/group-by-path/{q(group)}")["id"]
+            assert _status(session, target, "PUT", f"/users/{agent.user_id}/groups/{group_id}", {}) == 204, (who, group)
+            assert _status(session, target, "DELETE", f"/users/{agent.user_id}/groups/{group_id}") == 204, (who, group)
+        for group in (ids.ADMINISTRATORS_GROUP, ids.HABILITATION_MANAGERS_GROUP):  # raising anyone's rights
+            group_id = admin.get(f"/{REALM}/group-by-path/{q(group)}")["id"]
+            assert _status(session, target, "PUT", f"/users/{agent.user_id}/groups/{group_id}", {}) == 403, (who, group)
+            assert _status(session, target, "PUT", f"/users/{people[who].user_id}/groups/{group_id}", {}) == 403
+    assert {g["path"] for g in admin.get(f"/{REALM}/users/{agent.user_id}/groups")} == set()
+    # every refusal is in the audit trail, with who tried and what
+    refused = _forbidden_records(people["habilitation manager"].user_id)
+    attempts = {f"users/{agent.user_id}/groups/" + admin.get(f"/{REALM}/group-by-path/{q(g)}")["id"]
+                for g in (ids.ADMINISTRATORS_GROUP, ids.HABILITATION_MANAGERS_GROUP)}
+    assert attempts <= {r["resource_path"] for r in refused}
+    assert all(r["realm"] == REALM and r["auth_realm"] == REALM and r["operation"] == "UPDATE" for r in refused)
+
+
+def _forbidden_records(user_id: str) -> list[dict[str, str]]:
+    """The audit trail's records of admin requests Keycloak refused to ``user_id`` (waits a little:
+    the filter writes them after the answer)."""
+    deadline = time.monotonic() + 10
+    while True:
+        lines = AUDIT.read_text().splitlines() if AUDIT.exists() else []
+        found = [r for r in map(json.loads, lines) if r.get("error") == "forbidden" and r.get("auth_user") == user_id]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.5)
+
+
+def test_delegates_manage_accounts_and_only_administrators_read_the_events(
+        target: Target, admin: Admin, people: dict[str, Person]) -> None:
+    permissions = admin.get(f"/{REALM}/clients?clientId=admin-permissions")[0]["id"]
+    for who in ("administrator", "habilitation manager"):
+        session = _session(target, people[who])
+        reset = {"type": "password", "value": secrets.token_urlsafe(10) + "aA1!", "temporary": True}
+        assert _status(session, target, "PUT", f"/users/{people['agent'].user_id}/reset-password", reset) == 204, who
+        account = {"username": f"made-{secrets.token_hex(3)}", "enabled": True}
+        created = session.post(f"{target.url}/admin/realms/{REALM}/users", json=account, timeout=TIMEOUT_S,
+                               verify=str(target.ca_bundle))
+        assert created.status_code == 201, (who, created.text)
+        session.delete(created.headers["Location"], timeout=TIMEOUT_S, verify=str(target.ca_bundle))
+        # nobody delegated changes who holds which permission
+        policy = {"name": f"rogue-{secrets.token_hex(3)}", "users": [people[who].user_id], "logic": "POSITIVE"}
+        assert _status(session, target, "POST", f"/clients/{permissions}/authz/resource-server/policy/user",
+                       policy) == 403, who
+        expected_events = 200 if who == "administrator" else 403
+        assert _status(session, target, "GET", "/events?max=1") == expected_events, who

@@ -16,7 +16,7 @@ from trustcircle.model.schema import Federation, SamlService
 
 def test_a_second_login_ends_the_first_session(
         target: Target, admin: Admin, make_agent: Callable[..., Agent], federation: Federation) -> None:
-    assert federation.settings.policies.sessions.max_concurrent == 1
+    assert federation.settings.policies_in_force().sessions.max_concurrent == 1
     cdap = next(s for s in federation.provider("cnaf").services if s.id == "cdap")
     assert isinstance(cdap, SamlService)
     agent = make_agent("cd33", "instructeurs-rsa")

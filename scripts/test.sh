@@ -28,6 +28,15 @@ tc_log "policy report: every realm's access policy as applied, against the model
 tc_cli policy report --output reports/policy-report.md
 tc_cli policy report --format html --output reports/policy-report.html
 
+# (no `pulumi preview --stack k8s`: its provider plugin cannot be built here, see docs/kubernetes.md;
+#  the program runs under Pulumi's mocks instead, and tests/k8s checks what it declares)
+tc_log "k8s stack: manifests rendered under Pulumi mocks (reports/k8s-manifests)"
+rm -rf reports/k8s-manifests
+python -m trustcircle.k8s.render reports/k8s-manifests >/dev/null
+tc_log "k8s stack: kube-apiserver $KUBERNETES_VERSION for the server-side dry run in tests/k8s (built once, cached)"
+TRUSTCIRCLE_KUBE_APISERVER_BIN="$(timeout 1200 scripts/toolchain/kube-apiserver.sh ensure | tail -n 1)"
+export TRUSTCIRCLE_KUBE_APISERVER_BIN
+
 tc_log "pytest: unit tests, live tests against Keycloak, conformance suite"
 set +e
 python -m pytest tests conformance --junitxml=reports/junit.xml "$@"

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from trustcircle.errors import ConfigurationError, LocalServerError
-from trustcircle.local.server import LocalConfig, LocalKeycloak, _check_port_free
+from trustcircle.local.server import LocalConfig, LocalKeycloak
+from trustcircle.processes import check_port_free
 from trustcircle.settings import Paths
 
 
@@ -18,7 +19,7 @@ def test_busy_port_names_the_port_and_the_fix() -> None:
         sock.listen()
         port = sock.getsockname()[1]
         with pytest.raises(LocalServerError) as caught:
-            _check_port_free("127.0.0.1", port)
+            check_port_free("127.0.0.1", port)
     assert f"127.0.0.1:{port} is already in use" in str(caught.value)
     assert "TRUSTCIRCLE_KEYCLOAK_PORT" in caught.value.hint
 

@@ -163,6 +163,16 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _deny_list(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from trustcircle.policy import deny_list
+
+    changed = deny_list.install(Path(args.keycloak_home))
+    print(f"{'wrote' if changed else 'unchanged'}: the breached-password deny-list of {args.keycloak_home}")
+    return 0
+
+
 def _policy_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -279,6 +289,9 @@ def build_parser() -> argparse.ArgumentParser:
     pol.add_argument("--format", choices=["md", "html"], default="md")
     pol.add_argument("--output", help="write the report here instead of printing it")
     pol.set_defaults(func=_policy_report)
+    deny = policy.add_parser("deny-list", help="write the breached-password deny-list into a Keycloak installation")
+    deny.add_argument("keycloak_home", help="Keycloak's home folder (the list goes to data/password-blacklists/)")
+    deny.set_defaults(func=_deny_list)
 
     rec = sub.add_parser("recover", help="clear a stack's lock left by a killed pulumi run (process gone)")
     rec.add_argument("--stack", default="local")

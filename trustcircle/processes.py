@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
+import time
 from pathlib import Path
+
+from trustcircle.errors import LocalServerError
 
 
 def alive(pid: int) -> bool:
@@ -19,3 +24,26 @@ def alive(pid: int) -> bool:
         return stat.read_text().split(")")[-1].split()[0] != "Z"
     except (OSError, IndexError):
         return True
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise a clear error when another program listens on ``host:port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as err:
+            raise LocalServerError(
+                f"port {host}:{port} is already in use by another program ({err.strerror})",
+                "stop that program, or choose other ports with TRUSTCIRCLE_KEYCLOAK_PORT / "
+                "TRUSTCIRCLE_MANAGEMENT_PORT / TRUSTCIRCLE_SMTP_PORT") from err
+
+
+def stop_group(pid: int, timeout_s: float) -> None:
+    """Ask a process group to stop (SIGTERM), and kill it after ``timeout_s`` if it has not."""
+    os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and alive(pid):
+        time.sleep(0.2)
+    if alive(pid):
+        os.killpg(pid, signal.SIGKILL)

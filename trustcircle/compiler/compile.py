@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from trustcircle.compiler import ids
+from trustcircle.compiler import delegation, ids
 from trustcircle.compiler.desired import DesiredObject, Ref
 from trustcircle.compiler.environment import Environment
+from trustcircle.compiler.flows import own_users_flows, post_broker_flow
 from trustcircle.compiler.oidc import oidc_identity_provider
 from trustcircle.compiler.policies import realm_settings
 from trustcircle.compiler.saml import broker_client, identity_provider, service_client
@@ -23,13 +24,16 @@ def _instant(day: dt.date, zone: ZoneInfo) -> str:
     return local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _realm(name: str, display: str, policies: Policies) -> DesiredObject:
+def _realm(name: str, display: str, policies: Policies, env: Environment) -> DesiredObject:
     spec: dict[str, Any] = {
         "realm": name, "displayName": display, "enabled": True, "sslRequired": "all",
         **realm_settings(policies),
         "eventsEnabled": True, "adminEventsEnabled": True, "adminEventsDetailsEnabled": True,
-        "eventsListeners": ["jboss-logging", ids.AUDIT_LISTENER],
+        "eventsListeners": ["jboss-logging", ids.AUDIT_LISTENER, ids.ACCOUNT_MAIL_LISTENER],
         "attributes": {ids.MANAGED_BY_ATTR: ids.MANAGED_BY},
+        # with outgoing mail: account set-up mails, and "forgot password" on the sign-in page
+        "resetPasswordAllowed": env.smtp is not None,
+        **({"smtpServer": dict(env.smtp)} if env.smtp is not None else {}),
     }
     return DesiredObject(Ref("realm", name, name), spec)
 
@@ -37,20 +41,6 @@ def _realm(name: str, display: str, policies: Policies) -> DesiredObject:
 def _user_profile(realm: str, policy: str) -> DesiredObject:
     return DesiredObject(Ref("user_profile", realm, "user-profile"), {"unmanagedAttributePolicy": policy},
                          (Ref("realm", realm, realm),))
-
-
-def _post_broker_flow(realm: str, policies: Policies) -> DesiredObject:
-    limit = {"alias": f"{realm} concurrent sessions",
-             "config": {"userRealmLimit": str(policies.sessions.max_concurrent), "userClientLimit": "0",
-                        # a new login ends the older session: never two at once, and an agent whose
-                        # browser was lost is not locked out until the old session times out
-                        "behavior": "Terminate oldest session"}}
-    spec = {"alias": ids.POST_BROKER_FLOW_ALIAS, "providerId": "basic-flow", "topLevel": True,
-            "description": "After an agent's home organisation authenticated them: the convention gate, then "
-                           "the limit of concurrent sessions.",
-            "executions": [{"provider": ids.CONVENTION_GATE_PROVIDER_ID, "requirement": "REQUIRED"},
-                           {"provider": "user-session-limits", "requirement": "REQUIRED", "config": limit}]}
-    return DesiredObject(Ref("flow", realm, ids.POST_BROKER_FLOW_ALIAS), spec, (Ref("realm", realm, realm),))
 
 
 def _convention_group(provider: Provider, conv: Convention, number: int, form: MembershipForm,
@@ -103,99 +93,45 @@ def _organisation(provider: Provider, org: Organisation, env: Environment,
                          *(g.ref for g in convention_groups)))
 
 
-# Administrative groups of an organisation realm: realm-management roles for the people the model
-# designates (their accounts are the organisation's own; membership is granted in Keycloak).
-ADMIN_GROUPS: dict[str, tuple[str, list[str]]] = {
-    "administrators": (ids.ADMINISTRATORS_GROUP,
-                       ["manage-users", "query-groups", "query-users", "view-events", "view-users"]),
-    "habilitation_managers": (ids.HABILITATION_MANAGERS_GROUP,
-                              ["manage-users", "query-groups", "query-users", "view-users"]),
-}
-
-
-def _admin_groups(org: Organisation, ref: Ref) -> Iterator[DesiredObject]:
-    realm = ref.key
-    for field, (name, roles) in ADMIN_GROUPS.items():
-        people: list[str] = getattr(org, field)
-        if not people:
-            continue
-        spec = {"name": name, "path": f"/{name}", "clientRoles": {"realm-management": roles},
-                "attributes": {ids.MANAGED_BY_ATTR: [ids.MANAGED_BY], ids.DESIGNATED_ATTR: sorted(people)}}
-        yield DesiredObject(Ref("group", realm, f"/{name}"), spec, (ref,))
-
-
-ADMIN_ROLE = "realm-management.query-users"  # held by both administrative groups, by no agent
-
-
-def _second_factor_for_administrators(name: str, otp: str, condition_alias: str) -> dict[str, Any]:
-    return {"provider": name, "requirement": "CONDITIONAL",
-            "subflow": {"description": "Administrators (and habilitation managers) give a second factor.",
-                        "executions": [
-                            {"provider": "conditional-user-role", "requirement": "REQUIRED",
-                             "config": {"alias": condition_alias,
-                                        "config": {"condUserRole": ADMIN_ROLE, "negate": "false"}}},
-                            {"provider": otp, "requirement": "REQUIRED"}]}}
-
-
-def _home_flows(realm: str, policies: Policies) -> Iterator[DesiredObject]:
-    """The organisation realm's browser and direct-grant flows: a password for everyone, a second
-    factor (OTP) for its administrators when the policy says so, and at most the policy's number of
-    concurrent sessions (the newest login ends the oldest)."""
+def _organisation_realm(org: Organisation, realm: str, base: Policies, env: Environment,
+                        granted: set[str]) -> Iterator[DesiredObject]:
+    """``granted``: the organisation's groups that conventions in force name (delegates grant those only)."""
     ref = Ref("realm", realm, realm)
-    limit = {"provider": "user-session-limits", "requirement": "REQUIRED",
-             "config": {"alias": f"{realm} concurrent sessions at home",
-                        "config": {"userRealmLimit": str(policies.sessions.max_concurrent), "userClientLimit": "0",
-                                   "behavior": "Terminate oldest session"}}}
-    mfa = policies.admin_mfa
-    forms = [{"provider": "auth-username-password-form", "requirement": "REQUIRED"},
-             *([_second_factor_for_administrators(ids.BROWSER_MFA_SUBFLOW, "auth-otp-form",
-                                                  f"{realm} administrators in the browser")] if mfa else []),
-             limit]
-    browser = {"alias": ids.BROWSER_FLOW_ALIAS, "providerId": "basic-flow", "topLevel": True,
-               "description": "Agents sign in with their password; administrators add a second factor.",
-               "binding": "browserFlow",
-               "executions": [{"provider": "auth-cookie", "requirement": "ALTERNATIVE"},
-                              {"provider": ids.BROWSER_FORMS_SUBFLOW, "requirement": "ALTERNATIVE",
-                               "subflow": {"description": "Password, then what the role requires.",
-                                           "executions": forms}}]}
-    direct = {"alias": ids.DIRECT_GRANT_FLOW_ALIAS, "providerId": "basic-flow", "topLevel": True,
-              "description": "Tokens by password (admin tools): administrators add a one-time code.",
-              "binding": "directGrantFlow",
-              "executions": [{"provider": "direct-grant-validate-username", "requirement": "REQUIRED"},
-                             {"provider": "direct-grant-validate-password", "requirement": "REQUIRED"},
-                             *([_second_factor_for_administrators(ids.DIRECT_GRANT_MFA_SUBFLOW,
-                                                                  "direct-grant-validate-otp",
-                                                                  f"{realm} administrators by direct grant")]
-                               if mfa else [])]}
-    browser_ref = Ref("flow", realm, ids.BROWSER_FLOW_ALIAS)
-    yield DesiredObject(browser_ref, browser, (ref,))
-    # one after the other: each binding rewrites the realm's row, and two at once lose one of them
-    yield DesiredObject(Ref("flow", realm, ids.DIRECT_GRANT_FLOW_ALIAS), direct, (ref, browser_ref))
-
-
-def _organisation_realm(org: Organisation, realm: str, base: Policies) -> Iterator[DesiredObject]:
-    ref = Ref("realm", realm, realm)
-    yield _realm(realm, org.name, effective(base, org.policies))
-    yield from _home_flows(realm, effective(base, org.policies))
+    realm_object = _realm(realm, org.name, effective(base, org.policies), env)
+    realm_object.spec["adminPermissionsEnabled"] = True  # delegated administration (compiler.delegation)
+    yield realm_object
+    yield from own_users_flows(realm, effective(base, org.policies))
     yield _user_profile(realm, "ADMIN_EDIT")  # administrators grant habilitations as user attributes
     for group in org.groups:
         path = f"/{group.id}"
         spec = {"name": group.id, "path": path, "clientRoles": {},
                 "attributes": {ids.MANAGED_BY_ATTR: [ids.MANAGED_BY], "trustcircle.group.name": [group.name]}}
         yield DesiredObject(Ref("group", realm, path), spec, (ref,))
-    yield from _admin_groups(org, ref)
+    yield from delegation.organisation_delegates(org, ref, granted)
+
+
+def _granted(federation: Federation, organisation: str) -> set[str]:
+    """The organisation's groups named by the forms of its conventions in force."""
+    return {group for conv in federation.conventions if conv.organisation == organisation
+            for amendment in [conv.effective()] if amendment is not None
+            for form in amendment.forms for group in form.groups}
 
 
 def compile_federation(federation: Federation, env: Environment) -> list[DesiredObject]:
     """The desired state, in a stable order (sorted by kind order, then name)."""
     zone = ZoneInfo(federation.settings.timezone)
+    base = federation.settings.policies_in_force()
     objects: list[DesiredObject] = [obj for o in federation.organisations if o.realm
-                                    for obj in _organisation_realm(o, o.realm, federation.settings.policies)]
+                                    for obj in _organisation_realm(o, o.realm, base, env, _granted(federation, o.id))]
     for provider in federation.providers:
         p_realm = Ref("realm", provider.realm, provider.realm)
-        objects += [_realm(provider.realm, provider.name, federation.settings.policies),
+        objects += [_realm(provider.realm, provider.name, base, env),
                     _user_profile(provider.realm, "ADMIN_VIEW"),  # what organisations assert, for auditors
-                    _post_broker_flow(provider.realm, federation.settings.policies)]
+                    post_broker_flow(provider.realm, base),
+                    # the realm's own administrators sign in like an organisation's (agents are brokered)
+                    *own_users_flows(provider.realm, base, redirector=True)]
+        if provider.administrators:
+            objects.append(delegation.provider_administrators(p_realm, provider.administrators))
         for service in provider.services:
             client = service_client(service, env) if service.protocol == "saml" else oidc_service_client(service)
             objects.append(DesiredObject(Ref("client", provider.realm, service.client_id), client, (p_realm,)))

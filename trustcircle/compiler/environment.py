@@ -15,6 +15,8 @@ class Environment:
     public_url: str  # Keycloak's public base URL, e.g. https://127.0.0.1:8443
     # service id -> PEM certificate of the local federation's stand-in e-services
     stand_in_certificates: Mapping[str, str] = field(default_factory=dict)
+    # the realms' outgoing mail (Keycloak's smtpServer settings); none: realms send no mail
+    smtp: Mapping[str, str] | None = None
 
     def realm_url(self, realm: str) -> str:
         return f"{self.public_url.rstrip('/')}/realms/{realm}"

@@ -28,6 +28,7 @@ DESIGNATED_ATTR = "trustcircle.designated"
 HABILITATION_ATTRIBUTE = "habilitation"  # the SAML attribute / OIDC claim name, at home and at the provider
 SAML_HABILITATION_MAPPER = "trustcircle-habilitation-saml-mapper"
 OIDC_HABILITATION_MAPPER = "trustcircle-habilitation-oidc-mapper"
+ACCOUNT_MAIL_LISTENER = "trustcircle-account-mail"  # mails a new account's identifier on its own
 AUDIT_LISTENER = "trustcircle-audit"  # the extension's event listener (audit trail with correlation)
 HOME_HABILITATIONS_ATTR = "trustcircle.home.habilitations"  # provider realm: what the home asserted
 SAML_PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"

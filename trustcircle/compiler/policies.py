@@ -1,7 +1,7 @@
 """The access policies as Keycloak realm settings (password policy, brute force, sessions, links).
 
-Not expressible as realm settings, and applied by flows instead (later): the limit of concurrent
-sessions and MFA for administrators.
+Not expressible as realm settings, and applied by flows instead (``compiler.flows``): the limit
+of concurrent sessions and the second factor.
 """
 
 from __future__ import annotations
@@ -9,6 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from trustcircle.model.policies import Policies
+
+# The breached-password list Keycloak reads (its data/password-blacklists/ folder): written by the
+# set-up of every deployment path (trustcircle.local.deny_list), lower-case, one password per line.
+DENY_LIST_FILE = "trustcircle-breached-passwords.txt"
 
 
 def password_policy(policies: Policies) -> str:
@@ -22,6 +26,8 @@ def password_policy(policies: Policies) -> str:
         parts.append(f"passwordHistory({pw.history})")
     if pw.max_age_days is not None:
         parts.append(f"forceExpiredPasswordChange({pw.max_age_days})")
+    if pw.breached_deny_list:
+        parts.append(f"passwordBlacklist({DENY_LIST_FILE})")
     return " and ".join(parts)
 
 

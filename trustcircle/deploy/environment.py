@@ -31,7 +31,8 @@ def environment_for(federation: Federation, target_path: Path | None = None) -> 
     """What compiling ``federation`` for the target at ``target_path`` (default: the local one) needs."""
     path = target_path or Paths.from_env().local / "target.json"
     target = Target.load(path)
-    return Environment(public_url=target.url, stand_in_certificates=stand_in_certificates(federation, path))
+    return Environment(public_url=target.url, stand_in_certificates=stand_in_certificates(federation, path),
+                       smtp=target.smtp)
 
 
 def desired_state(federation: Federation, target_path: Path | None = None) -> list[DesiredObject]:

@@ -30,7 +30,7 @@ def _target_path(config: pulumi.Config) -> Path:
     return Path(configured) if configured else Paths.from_env().local / "target.json"
 
 
-def _realms_path(config: pulumi.Config) -> Path:
+def realms_path(config: pulumi.Config) -> Path:
     """Stack configuration first, then ``TRUSTCIRCLE_REALMS``, then ``realms/`` of the project."""
     configured = config.get("realms") or os.environ.get("TRUSTCIRCLE_REALMS") or "realms"
     return REPO_ROOT / configured
@@ -46,12 +46,13 @@ def check_reachable(target: Target) -> None:
 
 def build(config: pulumi.Config) -> Federation:
     try:
-        federation = load_federation([_realms_path(config)])
+        federation = load_federation([realms_path(config)])
         target_path = _target_path(config)
         target = Target.load(target_path)
         check_reachable(target)
         stand_ins = stand_in_certificates(federation, target_path)
     except TrustcircleError as err:
         raise SystemExit(err.render()) from None
-    objects = compile_federation(federation, Environment(public_url=target.url, stand_in_certificates=stand_ins))
+    env = Environment(public_url=target.url, stand_in_certificates=stand_ins, smtp=target.smtp)
+    objects = compile_federation(federation, env)
     return Federation(federation.settings.id, objects, target_path, target.url)

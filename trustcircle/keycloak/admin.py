@@ -150,7 +150,7 @@ class Admin:
         return location.rstrip("/").rsplit("/", 1)[-1] if location else None
 
     def put(self, path: str, body: Any) -> None:
-        self._send("PUT", path, body, expected=(200, 204))
+        self._send("PUT", path, body, expected=(200, 201, 204))  # authorization policies answer 201
 
     def delete(self, path: str, body: Any = None) -> None:
         self._send("DELETE", path, body, expected=(200, 204, 404))

@@ -6,6 +6,7 @@ from typing import Any, Protocol
 
 from trustcircle.compiler.desired import Kind
 from trustcircle.keycloak.admin import Admin
+from trustcircle.keycloak.admin_permission import AdminPermissionHandler
 from trustcircle.keycloak.client import ClientHandler
 from trustcircle.keycloak.client_scope import ClientScopeHandler
 from trustcircle.keycloak.flow import FlowHandler
@@ -30,4 +31,5 @@ HANDLERS: dict[Kind, Handler] = {
     "identity_provider": IdentityProviderHandler(),
     "flow": FlowHandler(),
     "user_profile": UserProfileHandler(),
+    "admin_permission": AdminPermissionHandler(),
 }

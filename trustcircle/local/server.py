@@ -12,8 +12,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tarfile
@@ -26,8 +24,10 @@ import requests
 
 from trustcircle.errors import ConfigurationError, LocalServerError
 from trustcircle.local.ca import TlsFiles, ensure_tls
+from trustcircle.local.mail import MailCatcher
 from trustcircle.local.target import Target, write_private_json
-from trustcircle.processes import alive
+from trustcircle.policy import deny_list
+from trustcircle.processes import alive, check_port_free, stop_group
 from trustcircle.settings import REPO_ROOT, Paths, versions
 
 START_TIMEOUT_S = 240
@@ -40,15 +40,18 @@ class LocalConfig:
     host: str
     port: int
     management_port: int
+    smtp_port: int = 2525
 
     @classmethod
     def from_env(cls) -> LocalConfig:
         try:
             port = int(os.environ.get("TRUSTCIRCLE_KEYCLOAK_PORT", "8443"))
             mgmt = int(os.environ.get("TRUSTCIRCLE_MANAGEMENT_PORT", "9000"))
+            smtp = int(os.environ.get("TRUSTCIRCLE_SMTP_PORT", "2525"))
         except ValueError as err:
-            raise ConfigurationError(f"invalid port: {err}", "set TRUSTCIRCLE_KEYCLOAK_PORT to a number") from err
-        return cls(host="127.0.0.1", port=port, management_port=mgmt)
+            raise ConfigurationError(f"invalid port: {err}", "set TRUSTCIRCLE_KEYCLOAK_PORT (or _MANAGEMENT_PORT, "
+                                     "_SMTP_PORT) to a number") from err
+        return cls(host="127.0.0.1", port=port, management_port=mgmt, smtp_port=smtp)
 
     @property
     def url(self) -> str:
@@ -68,6 +71,7 @@ class LocalKeycloak:
         self.pid_file = self.dir / "keycloak.pid"
         self.admin_file = self.dir / "admin.json"
         self.audit_file = self.paths.audit_file
+        self.mail = MailCatcher(self.dir / "mail", self.config.host, self.config.smtp_port)
 
     # --- public commands -----------------------------------------------------------------------
     def up(self) -> Target:
@@ -76,7 +80,9 @@ class LocalKeycloak:
         self.dir.chmod(0o700)  # database (realm keys, password hashes), credentials, TLS keys: owner only
         tls = ensure_tls(self.dir / "tls", [self.config.host, "localhost"])
         self._install()
+        self.mail.up(tls)  # the realms' outgoing mail (account set-up, forgotten passwords)
         jars = self._install_providers()
+        deny_list.install(self.home)  # read by realms whose policy refuses breached passwords
         conf_changed = self._write_conf(tls)
         needs_build = self._needs_build(jars)
         if self.running() and not needs_build and not conf_changed and self._ready(tls):
@@ -84,23 +90,22 @@ class LocalKeycloak:
             return self.target(tls)
         if self.running():
             _progress("configuration or extension changed: restarting Keycloak")
-            self.down()
+            self._stop()
         if needs_build:
             self._build(jars)
         self._start(tls)
         return self.target(tls)
 
     def down(self) -> bool:
-        """Stop the server; True when one was running."""
+        """Stop the server and the mail catcher; True when the server was running."""
+        self.mail.down()
+        return self._stop()
+
+    def _stop(self) -> bool:
         pid = self._pid()
         if pid is None:
             return False
-        os.killpg(pid, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT_S
-        while time.monotonic() < deadline and alive(pid):
-            time.sleep(0.5)
-        if alive(pid):
-            os.killpg(pid, signal.SIGKILL)
+        stop_group(pid, STOP_TIMEOUT_S)
         self.pid_file.unlink(missing_ok=True)
         return True
 
@@ -125,7 +130,8 @@ class LocalKeycloak:
         return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
 
     def target(self, tls: TlsFiles) -> Target:
-        target = Target(url=self.config.url, ca_bundle=tls.ca_cert, admin_credentials=self.admin_file)
+        target = Target(url=self.config.url, ca_bundle=tls.ca_cert, admin_credentials=self.admin_file,
+                        smtp=self.mail.smtp_settings())
         target.save(self.dir / "target.json")
         return target
 
@@ -227,7 +233,7 @@ class LocalKeycloak:
 
     def _start(self, tls: TlsFiles) -> None:
         for port in (self.config.port, self.config.management_port):
-            _check_port_free(self.config.host, port)
+            check_port_free(self.config.host, port)
         creds = self._admin_credentials()
         env = self._env()
         env["KC_BOOTSTRAP_ADMIN_USERNAME"] = creds["username"]
@@ -256,7 +262,7 @@ class LocalKeycloak:
                 _progress(f"waiting for Keycloak to be ready ({time.monotonic() - started:.0f} s)")
                 next_note += 15
             time.sleep(1)
-        self.down()
+        self._stop()
         raise LocalServerError(
             f"Keycloak was not ready after {START_TIMEOUT_S} s. Log tail:\n{self.log_tail()}",
             f"read {self.log_file}; the machine may be overloaded: run ./run up again")
@@ -298,15 +304,3 @@ def _children(pid: int) -> Iterator[str]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     if path.exists():
         yield from path.read_text().split()
-
-
-def _check_port_free(host: str, port: int) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError as err:
-            raise LocalServerError(
-                f"port {host}:{port} is already in use by another program ({err.strerror})",
-                "stop that program, or choose other ports with TRUSTCIRCLE_KEYCLOAK_PORT / "
-                "TRUSTCIRCLE_MANAGEMENT_PORT") from err

@@ -33,10 +33,16 @@ class Target:
     url: str
     ca_bundle: Path
     admin_credentials: Path
+    # the realms' outgoing mail (Keycloak's smtpServer settings: host, port, from, starttls, ...);
+    # none: realms send no mail (no account mails, no "forgot password")
+    smtp: dict[str, str] | None = None
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps({"url": self.url, "ca_bundle": str(self.ca_bundle),
-                                    "admin_credentials": str(self.admin_credentials)}, indent=2) + "\n")
+        data: dict[str, object] = {"url": self.url, "ca_bundle": str(self.ca_bundle),
+                                   "admin_credentials": str(self.admin_credentials)}
+        if self.smtp:
+            data["smtp"] = self.smtp
+        path.write_text(json.dumps(data, indent=2) + "\n")
 
     @classmethod
     def load(cls, path: Path | None = None) -> Target:
@@ -48,8 +54,14 @@ class Target:
             raise ConfigurationError(f"no target description at {path}",
                                      "start the local federation with ./run up, or set TRUSTCIRCLE_TARGET")
         data = json.loads(path.read_text())
+        smtp = data.get("smtp")
+        if smtp is not None and not (isinstance(smtp, dict) and "host" in smtp and "from" in smtp):
+            raise ConfigurationError(f"{path}: smtp must be an object with at least host and from",
+                                     'e.g. "smtp": {"host": "smtp.example.org", "port": "587", '
+                                     '"from": "no-reply@example.org", "starttls": "true"}')
         return cls(url=data["url"].rstrip("/"), ca_bundle=Path(data["ca_bundle"]),
-                   admin_credentials=Path(data["admin_credentials"]))
+                   admin_credentials=Path(data["admin_credentials"]),
+                   smtp={str(k): str(v) for k, v in smtp.items()} if smtp else None)
 
     def credentials(self) -> tuple[str, str]:
         """From ``TRUSTCIRCLE_ADMIN_USERNAME`` and ``TRUSTCIRCLE_ADMIN_PASSWORD`` when both are set

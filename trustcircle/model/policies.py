@@ -1,6 +1,7 @@
 """Access policies (passwords, lockout, sessions, MFA) and how one is stricter than another.
 
-The federation sets the defaults; an organisation may only tighten them. ``looser_fields`` says
+A profile (``trustcircle.model.profiles``) sets the defaults, the federation may only tighten its
+profile and an organisation may only tighten the federation's. ``looser_fields`` says
 which settings of an override would loosen a base policy, so validation can refuse it.
 """
 
@@ -37,6 +38,7 @@ class Policies(Strict):
     lockout: LockoutPolicy = LockoutPolicy()
     sessions: SessionPolicy = SessionPolicy()
     admin_mfa: bool = Field(True, description="administrators must use a second factor")
+    agent_mfa: bool = Field(False, description="every agent must use a second factor")
 
 
 class PasswordOverride(Strict):
@@ -66,6 +68,7 @@ class PolicyOverride(Strict):
     lockout: LockoutOverride = LockoutOverride()
     sessions: SessionOverride = SessionOverride()
     admin_mfa: bool | None = None
+    agent_mfa: bool | None = None
 
 
 def effective(base: Policies, override: PolicyOverride) -> Policies:
@@ -107,6 +110,7 @@ def looser_fields(base: Policies, override: Policies) -> list[tuple[str, ...]]:
         o = _rank(getattr(getattr(override, section), name))
         if (o < b) if larger_is_stricter else (o > b):
             found.append((section, name))
-    if base.admin_mfa and not override.admin_mfa:
-        found.append(("admin_mfa",))
+    for flag in ("admin_mfa", "agent_mfa"):
+        if getattr(base, flag) and not getattr(override, flag):
+            found.append((flag,))
     return found

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from trustcircle.model.jsonschema import build_schema
+from trustcircle.model.profiles import PROFILES, SOURCES
 from trustcircle.settings import REPO_ROOT
 
 REFERENCE_PATH = REPO_ROOT / "docs" / "reference.md"
@@ -46,6 +47,30 @@ def _object(name: str, spec: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _value(value: object) -> str:
+    if value is None:
+        return "none"
+    return ("yes" if value else "no") if isinstance(value, bool) else str(value)
+
+
+def _profiles() -> list[str]:
+    """The policy profiles side by side, each value with its source; differences in bold."""
+    profiles = list(PROFILES.values())
+    lines = ["## Policy profiles", "",
+             "`federation.policy_profile` picks one; `policies` may only tighten it (TC603), an organisation's",
+             "`policies` may only tighten the federation's (TC601). Settings that differ are in bold.", "",
+             *(f"- *{short}*: {full}" for short, full in SOURCES.items()), "",
+             "| setting | " + " | ".join(f"`{p.id}`: {p.title}" for p in profiles) + " |",
+             "| --- |" + " --- |" * len(profiles)]
+    for setting in profiles[0].sources:
+        section, _, name = setting.rpartition(".")
+        values = [getattr(getattr(p.policies, section) if section else p.policies, name) for p in profiles]
+        mark = "**" if len({json.dumps(v) for v in values}) > 1 else ""
+        cells = [f"{mark}{_value(v)}{mark} — {p.sources[setting]}" for v, p in zip(values, profiles, strict=True)]
+        lines.append(f"| `{setting}` | " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return [*lines, ""]
+
+
 def render() -> str:
     schema = build_schema()
     lines = ["# Model reference", "",
@@ -56,6 +81,7 @@ def render() -> str:
     for name, spec in schema["$defs"].items():
         if spec.get("type") == "object":
             lines += _object(name, spec)
+    lines += _profiles()
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -84,8 +84,8 @@ def _organisation_rules(item: Located, ctx: Context) -> Iterator[Issue]:
                      "Keycloak can require all four character classes or none, not some of them",
                      "use 4 (upper, lower, digit, special) or 0")
     if ctx.settings is not None:
-        merged = effective(ctx.settings.policies, org.policies)
-        for field in looser_fields(ctx.settings.policies, merged):
+        base = ctx.settings.policies_in_force()
+        for field in looser_fields(base, effective(base, org.policies)):
             yield _issue(item, ["policies", *field], "TC601",
                          f"policies.{'.'.join(field)} loosens the federation's policy",
                          "an organisation may only tighten the federation's policies: remove the setting "
@@ -264,8 +264,18 @@ def check_rules(settings: list[Located], providers: list[Located], organisations
     for item in conventions:
         issues.extend(_convention_rules(item, ctx))
     issues.extend(_one_form_per_service(conventions))
-    if ctx.settings is not None and ctx.settings.policies.password.character_classes not in (0, 4):
-        issues.append(_issue(settings[0], ["policies", "password", "character_classes"], "TC602",
-                             "Keycloak can require all four character classes or none, not some of them",
-                             "use 4 (upper, lower, digit, special) or 0"))
+    if ctx.settings is not None:
+        issues.extend(_settings_rules(settings[0], ctx.settings))
     return issues
+
+
+def _settings_rules(item: Located, settings: FederationSettings) -> Iterator[Issue]:
+    if settings.policies.password.character_classes not in (None, 0, 4):
+        yield _issue(item, ["policies", "password", "character_classes"], "TC602",
+                     "Keycloak can require all four character classes or none, not some of them",
+                     "use 4 (upper, lower, digit, special) or 0")
+    for field in looser_fields(settings.profile_policies(), settings.policies_in_force()):
+        yield _issue(item, ["policies", *field], "TC603",
+                     f"policies.{'.'.join(field)} loosens the {settings.policy_profile} profile",
+                     "the federation may only tighten its profile: remove the setting, make it stricter, "
+                     "or choose another policy_profile")

@@ -14,7 +14,8 @@ from typing import Annotated, Literal
 from pydantic import Field, HttpUrl
 
 from trustcircle.model.base import Slug, Strict
-from trustcircle.model.policies import Policies, PolicyOverride
+from trustcircle.model.policies import Policies, PolicyOverride, effective
+from trustcircle.model.profiles import DEFAULT_PROFILE, PROFILES, ProfileId
 
 OrganisationKind = Literal["national_body", "local_fund", "partner"]
 Person = Annotated[str, Field(min_length=3, description="a person's identifier, e.g. their e-mail address")]
@@ -44,14 +45,23 @@ class DoctrineProfile(Strict):
 
 
 class FederationSettings(Strict):
-    """The federation as a whole: identity, default policies, levels of assurance, doctrine."""
+    """The federation as a whole: identity, policy profile, levels of assurance, doctrine."""
 
     id: Slug
     name: str
     timezone: str = Field("Europe/Paris", description="time zone in which convention dates are read")
-    policies: Policies = Policies()
+    policy_profile: ProfileId = Field(DEFAULT_PROFILE, description="the access policy profile: habpps (the "
+                                      "documents') or current-guidance (NIST SP 800-63B-4, ANSSI 2021)")
+    policies: PolicyOverride = Field(PolicyOverride(), description="settings tighter than the profile's")
     levels_of_assurance: list[LevelOfAssurance] = Field(default_factory=list)
     doctrine: list[DoctrineProfile] = Field(default_factory=list)
+
+    def profile_policies(self) -> Policies:
+        return PROFILES[self.policy_profile].policies
+
+    def policies_in_force(self) -> Policies:
+        """The profile's policies with the federation's own tightenings: every realm's baseline."""
+        return effective(self.profile_policies(), self.policies)
 
 
 class Rubrique(Strict):
@@ -127,6 +137,8 @@ class Provider(Strict):
     realm: Slug
     services: list[Service] = Field(min_length=1)
     apis: list[WebServiceApi] = Field(default_factory=list)
+    administrators: list[Person] = Field(default_factory=list, description="the provider realm's own administrators "
+                                         "(read-only on configuration, which is code; they manage brokered accounts)")
 
 
 class KeycloakAuthentication(Strict):

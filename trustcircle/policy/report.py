@@ -2,16 +2,15 @@
 Keycloak holds it, compared with what the model says it must be.
 
 The expected values are the federation's policy, tightened by the organisation's overrides for its
-own realm, compiled the way provisioning applies them. A **gap** (Keycloak differs: changed by
-hand, or never applied) fails the report. Controls the model states but configuration cannot
-carry yet (concurrent-session limit, administrators' second factor, breached-password list) are
-listed as such, every time, so nobody takes them for granted.
+own realm, compiled the way provisioning applies them: realm settings (password rules including
+the breached-password list, lockout, inactivity, link validity) and what the bound flows enforce
+(second factor, concurrent sessions). A **gap** (Keycloak differs: changed by hand, or never
+applied) fails the report.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,11 +30,6 @@ SETTINGS: dict[str, str] = {
     "ssoSessionIdleTimeout": "session idle timeout (s)",
     "actionTokenGeneratedByAdminLifespan": "temporary password and set-up link validity (s)",
 }
-# controls configuration does not carry yet: (what it must be, or None when the model asks nothing)
-NOT_YET: dict[str, Callable[[Policies], str | None]] = {
-    "second factor for administrators": lambda p: "required" if p.admin_mfa else None,
-    "breached-password deny-list": lambda p: "on" if p.password.breached_deny_list else None,
-}
 
 
 @dataclass(frozen=True)
@@ -44,7 +38,7 @@ class Row:
     setting: str
     expected: str
     actual: str
-    status: str  # ok | gap | not enforced yet
+    status: str  # ok | gap
 
 
 def _show(key: str, value: Any) -> str:
@@ -64,22 +58,28 @@ def _session_limit(admin: Admin, realm: str, flow: str) -> str:
     return f"at most {config.get('userRealmLimit')} ({config.get('behavior', '').lower()})"
 
 
-def _home_flows(admin: Admin, realm: str, current: dict[str, Any]) -> tuple[str, str]:
-    """What an organisation realm's bound flows enforce: (administrators' second factor, session limit)."""
+def _second_factor(policies: Policies) -> str:
+    return "everyone" if policies.agent_mfa else "administrators" if policies.admin_mfa else "nobody"
+
+
+def _own_users_flows(admin: Admin, realm: str, current: dict[str, Any]) -> tuple[str, str]:
+    """What a realm's bound flows for its own users enforce: (who gives a second factor, session limit)."""
     if current.get("browserFlow") != ids.BROWSER_FLOW_ALIAS or current.get("directGrantFlow") != \
             ids.DIRECT_GRANT_FLOW_ALIAS:
         return "(trustcircle's flows not bound)", "(trustcircle's flows not bound)"
     steps = {e.get("providerId") for flow in (ids.BROWSER_FLOW_ALIAS, ids.DIRECT_GRANT_FLOW_ALIAS)
              for e in admin.get(f"/{q(realm)}/authentication/flows/{q(flow)}/executions")
              if e.get("requirement") != "DISABLED"}
-    mfa = "required" if {"auth-otp-form", "direct-grant-validate-otp", "conditional-user-role"} <= steps \
-        else "(no second factor step)"
+    if not {"auth-otp-form", "direct-grant-validate-otp"} <= steps:
+        mfa = "nobody"
+    else:
+        mfa = "administrators" if "conditional-user-role" in steps else "everyone"
     return mfa, _session_limit(admin, realm, ids.BROWSER_FLOW_ALIAS)
 
 
 def expected_policies(federation: Federation) -> dict[str, Policies]:
     """Realm name → the policy it must follow."""
-    base = federation.settings.policies
+    base = federation.settings.policies_in_force()
     realms = {p.realm: base for p in federation.providers}
     realms.update({o.realm: effective(base, o.policies) for o in federation.organisations if o.realm})
     return dict(sorted(realms.items()))
@@ -93,22 +93,16 @@ def compare(federation: Federation, admin: Admin) -> list[Row]:
         for key, wanted in realm_settings(policies).items():
             expected, actual = _show(key, wanted), _show(key, current.get(key)) if current else "(no realm)"
             rows.append(Row(realm, SETTINGS.get(key, key), expected, actual, "ok" if expected == actual else "gap"))
+        wanted = f"at most {policies.sessions.max_concurrent} (terminate oldest session)"
         if realm in providers:
-            wanted = f"at most {policies.sessions.max_concurrent} (terminate oldest session)"
             actual = _session_limit(admin, realm, ids.POST_BROKER_FLOW_ALIAS)
             rows.append(Row(realm, "concurrent sessions per agent (brokered)", wanted, actual,
                             "ok" if wanted == actual else "gap"))
-        else:
-            mfa, sessions = _home_flows(admin, realm, current)
-            wanted = f"at most {policies.sessions.max_concurrent} (terminate oldest session)"
-            rows.append(Row(realm, "concurrent sessions per agent", wanted, sessions,
-                            "ok" if wanted == sessions else "gap"))
-            if policies.admin_mfa:
-                rows.append(Row(realm, "second factor for administrators", "required", mfa,
-                                "ok" if mfa == "required" else "gap"))
-        rows += [Row(realm, name, wanted, "—", "not enforced yet") for name, value in NOT_YET.items()
-                 for wanted in [value(policies)] if wanted is not None
-                 and not (realm not in providers and name == "second factor for administrators")]
+        mfa, sessions = _own_users_flows(admin, realm, current)
+        rows.append(Row(realm, "concurrent sessions per own user", wanted, sessions,
+                        "ok" if wanted == sessions else "gap"))
+        rows.append(Row(realm, "who gives a second factor", _second_factor(policies), mfa,
+                        "ok" if mfa == _second_factor(policies) else "gap"))
     return rows
 
 
@@ -126,7 +120,7 @@ def markdown(rows: list[Row]) -> str:
 
 
 def html_page(rows: list[Row]) -> str:
-    colours = {"ok": "#2e7d32", "gap": "#c62828", "not enforced yet": "#ef6c00"}
+    colours = {"ok": "#2e7d32", "gap": "#c62828"}
     realms = sorted({r.realm for r in rows})
     cells = []
     for realm in realms:

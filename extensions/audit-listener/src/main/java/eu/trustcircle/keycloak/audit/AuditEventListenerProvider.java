@@ -33,7 +33,7 @@ public class AuditEventListenerProvider implements EventListenerProvider {
         RealmModel authRealm = auth == null || auth.getRealmId() == null ? null
                 : session.realms().getRealm(auth.getRealmId());
         sink.write(AuditRecord.admin(event.getTime(), realm == null ? event.getRealmId() : realm.getName(),
-                String.valueOf(event.getOperationType()), String.valueOf(event.getResourceType()),
+                String.valueOf(event.getOperationType()), event.getResourceTypeAsString(),
                 event.getResourcePath(), authRealm == null ? null : authRealm.getName(),
                 auth == null ? null : auth.getUserId(), auth == null ? null : auth.getClientId(),
                 auth == null ? null : auth.getIpAddress(), event.getError()).toJson());

@@ -1,0 +1,62 @@
+"""The realms go onto the cluster through the local stack's own Federation component, after Keycloak."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+
+from tests.k8s.conftest import Manifests
+from trustcircle.k8s import program
+from trustcircle.local.stand_ins import ensure_stand_in
+
+
+def _target(tmp_path: Path, url: str = "https://keycloak.example.org") -> Path:
+    path = tmp_path / "target.json"
+    path.write_text(json.dumps({"url": url, "ca_bundle": str(tmp_path / "ca.pem"),
+                                "admin_credentials": str(tmp_path / "admin.json")}))
+    return path
+
+
+def _realms_with_real_certificates(realms: Path, tmp_path: Path) -> Path:
+    """realms/ as a cluster needs it: each SAML service's own certificate instead of the local stand-in."""
+    pem = ensure_stand_in(tmp_path / "cert", "cdap").certificate_pem
+    for path in realms.rglob("*.yaml"):
+        text = path.read_text()
+        own = f"encryption: {{certificate: {json.dumps(pem)}}}"
+        path.write_text(text.replace("encryption: {local_stand_in: true}", own))
+    return realms
+
+
+def test_the_federation_waits_for_keycloak_and_targets_its_host(
+        render_stack: Callable[..., Manifests], realms_copy: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[dict[str, Any]] = []
+
+    def fake_federation(name: str, objects: list[Any], target: Path, url: str,
+                        opts: pulumi.ResourceOptions) -> None:
+        built.append({"objects": len(objects), "url": url, "depends_on": opts.depends_on})
+
+    monkeypatch.setattr(program, "Federation", fake_federation)
+    monkeypatch.setenv("TRUSTCIRCLE_REALMS", str(_realms_with_real_certificates(realms_copy, tmp_path)))
+    render_stack(realmsTarget=str(_target(tmp_path)))
+    assert len(built) == 1 and built[0]["objects"] > 0
+    assert built[0]["url"] == "https://keycloak.example.org"
+    [ready] = built[0]["depends_on"]
+    assert isinstance(ready, pulumi.CustomResource) and ready._name == "trustcircle-keycloak"
+
+
+def test_a_target_elsewhere_than_the_ingress_is_refused(render_stack: Callable[..., Manifests],
+                                                        tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match=r"the cluster is published at https://keycloak\.example\.org"):
+        render_stack(realmsTarget=str(_target(tmp_path, "https://other.example.org")))
+
+
+def test_services_encrypting_for_the_local_stand_in_are_refused(render_stack: Callable[..., Manifests],
+                                                                tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="local stand-in"):
+        render_stack(realmsTarget=str(_target(tmp_path)))

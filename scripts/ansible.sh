@@ -31,6 +31,8 @@ for name in ("ADMIN", "DB"):
   source "$secrets"
   set +a
   export TRUSTCIRCLE_IT_STATE="$IT_STATE" ANSIBLE_CONFIG="$ROOT/ansible.cfg"
+  # the breached-password deny-list the realms' password policy reads (copied by keycloak_server)
+  tc_cli policy deny-list "$IT_STATE/deny-list" >/dev/null
   # the test host's server certificate, from the project's local CA (as the local federation's)
   tc_cli local certificate ansible-it --host 127.0.0.1 --host localhost >/dev/null
 }
@@ -90,7 +92,8 @@ stop() {
 case "${1:-check}" in
   check) check ;;
   stop) stop ;;
-  env) it_env; printf 'export TRUSTCIRCLE_IT_ADMIN_PASSWORD=%q TRUSTCIRCLE_IT_DB_PASSWORD=%q ANSIBLE_CONFIG=%q\n' \
-         "$TRUSTCIRCLE_IT_ADMIN_PASSWORD" "$TRUSTCIRCLE_IT_DB_PASSWORD" "$ANSIBLE_CONFIG" ;;
+  env) it_env
+       printf 'export TRUSTCIRCLE_IT_ADMIN_PASSWORD=%q TRUSTCIRCLE_IT_DB_PASSWORD=%q TRUSTCIRCLE_IT_STATE=%q ANSIBLE_CONFIG=%q\n' \
+         "$TRUSTCIRCLE_IT_ADMIN_PASSWORD" "$TRUSTCIRCLE_IT_DB_PASSWORD" "$TRUSTCIRCLE_IT_STATE" "$ANSIBLE_CONFIG" ;;
   *) tc_die "unknown command $1" "use: scripts/ansible.sh check|stop|env" ;;
 esac

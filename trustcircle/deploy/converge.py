@@ -1,8 +1,8 @@
 """``trustcircle apply``: the Pulumi path's inputs, applied without Pulumi (used by Ansible).
 
 Validates ``realms/``, compiles it exactly as :func:`trustcircle.deploy.program.build` does (same
-environment: the target's public URL and, on a test host, the local federation's stand-in
-certificates), then converges the target with :func:`trustcircle.keycloak.apply.converge` and
+environment: the target's public URL and outgoing mail and, on a test host, the local
+federation's stand-in certificates), then converges the target with :func:`trustcircle.keycloak.apply.converge` and
 returns the changes (none on a second run). Nothing is deleted: see ``keycloak/apply.py``.
 """
 
@@ -32,9 +32,9 @@ def read_target(source: str, stdin_text: str | None = None) -> tuple[Target, Pat
         return Target.load(Path(source)), Path(source)
     try:
         data: dict[str, Any] = json.loads(stdin_text or "")
-        target = Target(url=str(data["url"]).rstrip("/"), ca_bundle=Path(data["ca_bundle"]),
-                        admin_credentials=Path(data.get("admin_credentials") or "/nonexistent"))
-    except (ValueError, KeyError, TypeError) as err:
+        # the credentials come from the environment (TRUSTCIRCLE_ADMIN_USERNAME/PASSWORD) then
+        target = Target.from_dict({"admin_credentials": "/nonexistent", **data}, "the target read from stdin")
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
         raise ConfigurationError("the target read from stdin is not JSON with url and ca_bundle",
                                  'pass {"url": ..., "ca_bundle": ..., "admin_credentials": ...}') from err
     return target, None
@@ -49,7 +49,8 @@ def apply_realms(realms: Path, target: Target, target_path: Path | None, *, loca
     # e-services (the same certificates the Pulumi path gives the local federation)
     stand_ins_for = Paths.from_env().local / "target.json" if local_stand_ins else target_path or Path(STDIN)
     stand_ins = stand_in_certificates(federation, stand_ins_for)
-    objects = compile_federation(federation, Environment(public_url=target.url, stand_in_certificates=stand_ins))
+    objects = compile_federation(federation, Environment(public_url=target.url, stand_in_certificates=stand_ins,
+                                                              smtp=target.smtp))
     return converge(Admin(target, realm_views=True), objects, dry_run=dry_run)
 
 

@@ -22,6 +22,7 @@ options:
   admin_username: {type: str, required: true, description: Master realm administrator.}
   admin_password: {type: str, required: true, no_log: true, description: Its password.}
   local_stand_ins: {type: bool, default: false, description: Use the local federation's stand-in certificates.}
+  smtp: {type: dict, default: {}, description: The realms' outgoing mail (Keycloak smtpServer settings).}
 author: trustcircle
 """
 
@@ -49,6 +50,7 @@ def main() -> None:
             "admin_username": {"type": "str", "required": True},
             "admin_password": {"type": "str", "required": True, "no_log": True},
             "local_stand_ins": {"type": "bool", "default": False},
+            "smtp": {"type": "dict", "default": {}},
         },
         supports_check_mode=True,
     )
@@ -56,7 +58,10 @@ def main() -> None:
     argv = [p["python"], "-m", "trustcircle", "apply", "--realms", p["realms"], "--target", "-", "--json"]
     argv += ["--check"] if module.check_mode else []
     argv += ["--local-stand-ins"] if p["local_stand_ins"] else []
-    target = json.dumps({"url": p["url"], "ca_bundle": p["ca_bundle"], "admin_credentials": ""})
+    description = {"url": p["url"], "ca_bundle": p["ca_bundle"]}
+    if p["smtp"]:
+        description["smtp"] = p["smtp"]
+    target = json.dumps(description)
     env = {"PYTHONPATH": p["project_dir"], "TRUSTCIRCLE_ADMIN_USERNAME": p["admin_username"],
            "TRUSTCIRCLE_ADMIN_PASSWORD": p["admin_password"]}
     rc, out, err = module.run_command(argv, data=target, cwd=p["project_dir"], environ_update=env)

@@ -10,7 +10,7 @@ mkdir -p reports
 
 if [ "${CI:-}" = "true" ]; then
   # CI leaves nothing running behind it
-  trap 'python -m trustcircle local down >/dev/null 2>&1 || true' EXIT
+  trap 'python -m trustcircle local down >/dev/null 2>&1 || true; scripts/ansible.sh stop || true' EXIT
 fi
 
 tc_log "ruff"
@@ -27,6 +27,11 @@ tc_pulumi_up
 tc_log "policy report: every realm's access policy as applied, against the model (a gap fails)"
 tc_cli policy report --output reports/policy-report.md
 tc_cli policy report --format html --output reports/policy-report.html
+
+tc_log "Ansible path: lint, site.yml on this host 3 times (run 2 and --check --diff: changed=0); tests in pytest"
+scripts/ansible.sh check
+eval "$(scripts/ansible.sh env)"
+export TRUSTCIRCLE_ANSIBLE_CONVERGED=1  # pytest tests/ansible: testinfra, recaps, same realms as pulumi up
 
 # (no `pulumi preview --stack k8s`: its provider plugin cannot be built here, see docs/kubernetes.md;
 #  the program runs under Pulumi's mocks instead, and tests/k8s checks what it declares)

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
-from trustcircle.errors import TrustcircleError
+from trustcircle.errors import ConfigurationError, TrustcircleError
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -47,6 +47,18 @@ def _local_reset(args: argparse.Namespace) -> int:
 
     LocalKeycloak().reset()
     print("local Keycloak stopped and its data deleted")
+    return 0
+
+
+def _local_certificate(args: argparse.Namespace) -> int:
+    from trustcircle.local.ca import ensure_tls
+    from trustcircle.settings import Paths
+
+    if args.name == "server" or not args.name.replace("-", "").isalnum():
+        raise ConfigurationError(f"certificate name {args.name!r} is not allowed",
+                                 "use letters, digits and -; 'server' is the local federation's own")
+    files = ensure_tls(Paths.from_env().local / "tls", args.host, name=args.name)
+    print(json.dumps({"ca": str(files.ca_cert), "certificate": str(files.server_cert), "key": str(files.server_key)}))
     return 0
 
 
@@ -192,6 +204,18 @@ def _recover(args: argparse.Namespace) -> int:
     return 0
 
 
+def _apply(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from trustcircle.deploy.converge import STDIN, apply_realms, as_json, as_text, read_target
+
+    target, target_path = read_target(args.target, sys.stdin.read() if args.target == STDIN else None)
+    changes = apply_realms(Path(args.realms), target, target_path, local_stand_ins=args.local_stand_ins,
+                           dry_run=args.check)
+    print(as_json(changes) if args.json else as_text(changes, args.check))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trustcircle", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -204,6 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("-n", "--lines", type=int, default=80)
     logs.set_defaults(func=_local_logs)
     local.add_parser("reset", help="stop and delete all local data").set_defaults(func=_local_reset)
+    cert = local.add_parser("certificate", help="a server certificate from the local CA (test hosts); paths as JSON")
+    cert.add_argument("name", help="file name stem under the local CA directory (not 'server')")
+    cert.add_argument("--host", action="append", required=True, help="DNS name or IP address (repeat)")
+    cert.set_defaults(func=_local_certificate)
 
     validate = sub.add_parser("validate", help="validate the declarative model")
     validate.add_argument("paths", nargs="*", default=["realms"])
@@ -231,6 +259,17 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("paths", nargs="*", default=["realms"])
     comp.add_argument("--public-url", default="https://127.0.0.1:8443")
     comp.set_defaults(func=_compile)
+
+    app = sub.add_parser("apply", help="validate, compile and converge a target without Pulumi (Ansible uses it)")
+    app.add_argument("--realms", default="realms", help="directory of the model (default: realms)")
+    app.add_argument("--target", required=True,
+                     help="target description file (url, ca_bundle, admin_credentials), or - to read it from stdin; "
+                          "TRUSTCIRCLE_ADMIN_USERNAME/PASSWORD override the credentials file")
+    app.add_argument("--check", action="store_true", help="change nothing; list what would change")
+    app.add_argument("--json", action="store_true", help="print the changes as a JSON list")
+    app.add_argument("--local-stand-ins", action="store_true",
+                     help="test hosts of this machine: use the local federation's stand-in e-service certificates")
+    app.set_defaults(func=_apply)
 
     audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="action", required=True)
     trace_cmd = audit.add_parser("trace", help="one federated access, on both sides, from its transaction id")

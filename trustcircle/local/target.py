@@ -11,6 +11,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from trustcircle.errors import ConfigurationError
 from trustcircle.settings import Paths
@@ -53,10 +54,14 @@ class Target:
         if not path.exists():
             raise ConfigurationError(f"no target description at {path}",
                                      "start the local federation with ./run up, or set TRUSTCIRCLE_TARGET")
-        data = json.loads(path.read_text())
+        return cls.from_dict(json.loads(path.read_text()), str(path))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str) -> Target:
+        """A target from its JSON description (``source`` names where it came from, for errors)."""
         smtp = data.get("smtp")
         if smtp is not None and not (isinstance(smtp, dict) and "host" in smtp and "from" in smtp):
-            raise ConfigurationError(f"{path}: smtp must be an object with at least host and from",
+            raise ConfigurationError(f"{source}: smtp must be an object with at least host and from",
                                      'e.g. "smtp": {"host": "smtp.example.org", "port": "587", '
                                      '"from": "no-reply@example.org", "starttls": "true"}')
         return cls(url=data["url"].rstrip("/"), ca_bundle=Path(data["ca_bundle"]),

@@ -1,0 +1,100 @@
+"""Normalised realm exports, to compare the realms of two Keycloak servers (Ansible and Pulumi paths).
+
+A realm is read with the admin API's partial export (realm settings, clients, client scopes,
+groups, roles, identity providers, flows, components; never users or secrets) and normalised:
+server-generated ids and key material are dropped, the server's public URL becomes ``<public-url>``,
+and lists are sorted, so two servers given the same desired state export the same thing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import requests
+
+TIMEOUT_S = 30
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+PUBLIC_URL = "<public-url>"
+# generated per server: identifiers, and the realm keys' material (its providers are compared)
+DROPPED_KEYS = frozenset({"id", "internalId", "containerId", "parentId", "flowId", "topLevel-id", "_id",
+                          "privateKey", "certificate", "kid", "secret", "secretData", "credentialData",
+                          "createdTimestamp", "parentSubGroupCount", "subGroupCount",
+                          # when the client was created; and a hash of the client id, which holds the URL
+                          "client.secret.creation.time", "saml.artifact.binding.identifier"})
+
+
+class Server:
+    """One Keycloak's admin API (master realm administrator, TLS verified with ``ca``)."""
+
+    def __init__(self, url: str, ca: Path, username: str, password: str) -> None:
+        self.url, self.ca = url.rstrip("/"), str(ca)
+        answer = requests.post(f"{self.url}/realms/master/protocol/openid-connect/token", verify=self.ca,
+                               data={"grant_type": "password", "client_id": "admin-cli",
+                                     "username": username, "password": password}, timeout=TIMEOUT_S)
+        answer.raise_for_status()
+        self.headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+    def get(self, path: str) -> Any:
+        answer = requests.get(f"{self.url}/admin{path}", headers=self.headers, verify=self.ca, timeout=TIMEOUT_S)
+        answer.raise_for_status()
+        return answer.json()
+
+    def export(self, realm: str) -> Any:
+        answer = requests.post(f"{self.url}/admin/realms/{realm}/partial-export", headers=self.headers,
+                               params={"exportClients": "true", "exportGroupsAndRoles": "true"},
+                               verify=self.ca, timeout=TIMEOUT_S)
+        answer.raise_for_status()
+        return answer.json()
+
+
+def normalise(value: Any, public_url: str) -> Any:
+    if isinstance(value, dict):
+        return {k.replace(public_url, PUBLIC_URL): normalise(v, public_url) for k, v in sorted(value.items())
+                if k not in DROPPED_KEYS}
+    if isinstance(value, list):
+        items = [normalise(v, public_url) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+    if isinstance(value, str):
+        # server-generated ids inside names and JSON strings (e.g. admin permissions' group resources)
+        text = UUID.sub("<id>", value.replace(public_url, PUBLIC_URL))
+        if text.startswith("[") and text.endswith("]"):
+            try:  # a JSON list in a string (policy scopes): its order is not meaningful
+                return json.dumps(sorted(json.loads(text), key=lambda v: json.dumps(v, sort_keys=True)))
+            except ValueError:
+                return text
+        return text
+    return value
+
+
+def differences(left: Any, right: Any, path: str = "") -> list[str]:
+    """Where two normalised exports differ, as readable key paths."""
+    if isinstance(left, dict) and isinstance(right, dict):
+        found: list[str] = []
+        for key in sorted(set(left) | set(right)):
+            if key not in right:
+                found.append(f"{path}/{key}: only in the first")
+            elif key not in left:
+                found.append(f"{path}/{key}: only in the second")
+            else:
+                found += differences(left[key], right[key], f"{path}/{key}")
+        return found
+    if isinstance(left, list) and isinstance(right, list) and left != right and _keyed(left) and _keyed(right):
+        return differences(_keyed(left), _keyed(right), path)
+    if isinstance(left, list) and isinstance(right, list) and left != right:
+        only_left = [v for v in left if v not in right]
+        only_right = [v for v in right if v not in left]
+        return [f"{path}: only in the first: {json.dumps(v, sort_keys=True)[:300]}" for v in only_left] + \
+               [f"{path}: only in the second: {json.dumps(v, sort_keys=True)[:300]}" for v in only_right]
+    return [] if left == right else [f"{path}: {json.dumps(left)[:200]} != {json.dumps(right)[:200]}"]
+
+
+def _keyed(items: list[Any]) -> dict[str, Any] | None:
+    """A list of named objects as a dict by name (clientId, alias, name, path), when it is one."""
+    for key in ("clientId", "alias", "name", "path"):
+        if items and all(isinstance(i, dict) and key in i for i in items):
+            keyed = {str(i[key]): i for i in items}
+            return keyed if len(keyed) == len(items) else None
+    return None

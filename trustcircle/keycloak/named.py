@@ -24,6 +24,8 @@ def sync_named(admin: Admin, base: str, current: list[dict[str, Any]], desired: 
         if have is None:
             admin.post(base, want)
         elif changed_fields(project(have, want), want):
-            admin.put(item_path(have), {**have, **want, "config": {**have.get("config", {}), **want["config"]}})
+            # the item is trustcircle's: its configuration is exactly the desired one (a key an older
+            # version wrote, and no longer does, goes)
+            admin.put(item_path(have), {**have, **want, "config": dict(want["config"])})
     for extra in by_name.values():
         admin.delete(item_path(extra))

@@ -25,6 +25,11 @@ DROPPED_KEYS = frozenset({"id", "internalId", "containerId", "parentId", "flowId
                           # when the client was created; and a hash of the client id, which holds the URL
                           "client.secret.creation.time", "saml.artifact.binding.identifier"})
 
+# Keycloak writes some settings' defaults into a realm's attributes when the realm is updated
+# through the admin API (the Pulumi path updates realms, a fresh Ansible run only creates them):
+# an attribute holding its default is the same realm as one without it.
+DEFAULT_ATTRIBUTES = {"realmReusableOtpCode": "false"}
+
 
 class Server:
     """One Keycloak's admin API (master realm administrator, TLS verified with ``ca``)."""
@@ -53,7 +58,7 @@ class Server:
 def normalise(value: Any, public_url: str) -> Any:
     if isinstance(value, dict):
         return {k.replace(public_url, PUBLIC_URL): normalise(v, public_url) for k, v in sorted(value.items())
-                if k not in DROPPED_KEYS}
+                if k not in DROPPED_KEYS and DEFAULT_ATTRIBUTES.get(k, object()) != v}
     if isinstance(value, list):
         items = [normalise(v, public_url) for v in value]
         return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))

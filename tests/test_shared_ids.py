@@ -29,6 +29,9 @@ def test_python_and_java_agree_on_the_convention_contract() -> None:
     audit = (REPO_ROOT / "extensions/audit-listener/src/main/java/eu/trustcircle/keycloak/audit/"
              "AuditEventListenerProviderFactory.java").read_text()
     assert f'PROVIDER_ID = "{ids.AUDIT_LISTENER}"' in audit
+    mail = (REPO_ROOT / "extensions/account-mail/src/main/java/eu/trustcircle/keycloak/accountmail/"
+            "AccountMailListenerProviderFactory.java").read_text()
+    assert f'PROVIDER_ID = "{ids.ACCOUNT_MAIL_LISTENER}"' in mail
 
 
 def test_the_compiler_writes_the_convention_group_of_the_shared_contract() -> None:

@@ -26,7 +26,6 @@ from trustcircle.compiler import ids
 from trustcircle.compiler.desired import DesiredObject, Ref
 from trustcircle.model.schema import Organisation
 
-MARKER = f"{ids.MANAGED_BY_ATTR}={ids.MANAGED_BY}"
 # field of the organisation → (group, realm-management roles)
 ADMIN_GROUPS: dict[str, tuple[str, list[str]]] = {
     "administrators": (ids.ADMINISTRATORS_GROUP, ["query-groups", "query-users", "view-events"]),
@@ -50,7 +49,7 @@ def provider_administrators(realm_ref: Ref, people: list[str]) -> DesiredObject:
 
 def _permission(realm_ref: Ref, name: str, resource_type: str, scopes: list[str], holders: list[str],
                 resources: list[str] | None = None) -> DesiredObject:
-    spec: dict[str, Any] = {"name": name, "description": MARKER, "resourceType": resource_type,
+    spec: dict[str, Any] = {"name": name, "description": ids.MANAGED_BY_MARKER, "resourceType": resource_type,
                             "scopes": sorted(scopes), "resources": sorted(resources or []),
                             "holders": sorted(holders)}
     deps = (realm_ref, *(Ref("group", realm_ref.key, p) for p in [*holders, *(resources or [])]))

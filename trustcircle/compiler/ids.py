@@ -18,6 +18,7 @@ CONVENTION_VALID_FROM_ATTR = "trustcircle.convention.valid_from"
 CONVENTION_VALID_UNTIL_ATTR = "trustcircle.convention.valid_until"
 MANAGED_BY_ATTR = "trustcircle.managed-by"
 MANAGED_BY = "trustcircle"
+MANAGED_BY_MARKER = f"{MANAGED_BY_ATTR}={MANAGED_BY}"  # where an object has a description, not attributes
 
 # Groups reserved in organisation realms (organisation group ids may not start with "trustcircle-").
 RESERVED_GROUP_PREFIX = "trustcircle-"

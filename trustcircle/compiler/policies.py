@@ -11,7 +11,7 @@ from typing import Any
 from trustcircle.model.policies import Policies
 
 # The breached-password list Keycloak reads (its data/password-blacklists/ folder): written by the
-# set-up of every deployment path (trustcircle.local.deny_list), lower-case, one password per line.
+# set-up of every deployment path (trustcircle.policy.deny_list), lower-case, one password per line.
 DENY_LIST_FILE = "trustcircle-breached-passwords.txt"
 
 

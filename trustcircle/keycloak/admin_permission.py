@@ -17,8 +17,6 @@ from trustcircle.keycloak.admin import Admin, q
 from trustcircle.keycloak.group import find_group
 from trustcircle.keycloak.view import RealmView
 
-MARKER = f"{ids.MANAGED_BY_ATTR}={ids.MANAGED_BY}"
-
 
 def holders_policy(name: str) -> str:
     return f"{name} (holders)"
@@ -107,7 +105,7 @@ class AdminPermissionHandler:
                                    "the realm must have adminPermissionsEnabled: true (applied before its permissions)")
         policy_name = holders_policy(key)
         policy_body: dict[str, Any] = {
-            "name": policy_name, "description": MARKER, "logic": "POSITIVE",
+            "name": policy_name, "description": ids.MANAGED_BY_MARKER, "logic": "POSITIVE",
             "groups": [{"id": g, "extendChildren": False} for g in _group_ids(admin, realm, spec["holders"])]}
         policy = _by_name(admin, base, "policy", policy_name)
         if policy is None:

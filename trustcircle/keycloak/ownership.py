@@ -27,5 +27,5 @@ def is_owned(kind: str, key: str, observed: dict[str, Any]) -> bool:
     if kind == "user_profile":  # a part of its realm, which is checked itself
         return True
     if kind == "admin_permission":
-        return observed.get("description") == f"{ids.MANAGED_BY_ATTR}={ids.MANAGED_BY}"
+        return observed.get("description") == ids.MANAGED_BY_MARKER
     return kind == "flow" and key in (ids.POST_BROKER_FLOW_ALIAS, ids.BROWSER_FLOW_ALIAS, ids.DIRECT_GRANT_FLOW_ALIAS)

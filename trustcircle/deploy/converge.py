@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from trustcircle.compiler.compile import compile_federation
-from trustcircle.compiler.environment import Environment
-from trustcircle.deploy.environment import stand_in_certificates
+from trustcircle.deploy.environment import stand_in_certificates, target_environment
 from trustcircle.deploy.program import check_reachable
 from trustcircle.errors import ConfigurationError
 from trustcircle.keycloak.admin import Admin
@@ -49,8 +48,7 @@ def apply_realms(realms: Path, target: Target, target_path: Path | None, *, loca
     # e-services (the same certificates the Pulumi path gives the local federation)
     stand_ins_for = Paths.from_env().local / "target.json" if local_stand_ins else target_path or Path(STDIN)
     stand_ins = stand_in_certificates(federation, stand_ins_for)
-    objects = compile_federation(federation, Environment(public_url=target.url, stand_in_certificates=stand_ins,
-                                                              smtp=target.smtp))
+    objects = compile_federation(federation, target_environment(target, stand_ins))
     return converge(Admin(target, realm_views=True), objects, dry_run=dry_run)
 
 

@@ -27,12 +27,17 @@ def stand_in_certificates(federation: Federation, target_path: Path) -> dict[str
     return {service: ensure_stand_in(paths.stand_ins / service, service).certificate_pem for service in wanted}
 
 
+def target_environment(target: Target, stand_ins: dict[str, str]) -> Environment:
+    """The compiler's environment for ``target``: its public URL and outgoing mail, and the
+    stand-in e-services' certificates (local federation only). Every deployment path uses this."""
+    return Environment(public_url=target.url, stand_in_certificates=stand_ins, smtp=target.smtp)
+
+
 def environment_for(federation: Federation, target_path: Path | None = None) -> Environment:
     """What compiling ``federation`` for the target at ``target_path`` (default: the local one) needs."""
     path = target_path or Paths.from_env().local / "target.json"
     target = Target.load(path)
-    return Environment(public_url=target.url, stand_in_certificates=stand_in_certificates(federation, path),
-                       smtp=target.smtp)
+    return target_environment(target, stand_in_certificates(federation, path))
 
 
 def desired_state(federation: Federation, target_path: Path | None = None) -> list[DesiredObject]:

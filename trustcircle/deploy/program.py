@@ -13,8 +13,7 @@ import pulumi
 import requests
 
 from trustcircle.compiler.compile import compile_federation
-from trustcircle.compiler.environment import Environment
-from trustcircle.deploy.environment import stand_in_certificates
+from trustcircle.deploy.environment import stand_in_certificates, target_environment
 from trustcircle.deploy.federation import Federation
 from trustcircle.errors import KeycloakApiError, TrustcircleError
 from trustcircle.local.target import Target
@@ -53,6 +52,5 @@ def build(config: pulumi.Config) -> Federation:
         stand_ins = stand_in_certificates(federation, target_path)
     except TrustcircleError as err:
         raise SystemExit(err.render()) from None
-    env = Environment(public_url=target.url, stand_in_certificates=stand_ins, smtp=target.smtp)
-    objects = compile_federation(federation, env)
+    objects = compile_federation(federation, target_environment(target, stand_ins))
     return Federation(federation.settings.id, objects, target_path, target.url)

@@ -10,8 +10,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from trustcircle.compiler.compile import compile_federation
-from trustcircle.compiler.environment import Environment
-from trustcircle.deploy.environment import stand_in_certificates
+from trustcircle.deploy.environment import stand_in_certificates, target_environment
 from trustcircle.deploy.federation import Federation
 from trustcircle.deploy.program import realms_path
 from trustcircle.errors import ConfigurationError, TrustcircleError
@@ -38,8 +37,7 @@ def federation(config: pulumi.Config, s: K8sSettings, cluster: KeycloakCluster) 
     if target.url != cluster.url:
         raise ConfigurationError(f"{target_path} points at {target.url}, the cluster is published at {cluster.url}",
                                  "make the target description's url the ingress host name (https://<hostname>)")
-    objects = compile_federation(model, Environment(public_url=target.url, smtp=target.smtp,
-                                                    stand_in_certificates=stand_in_certificates(model, target_path)))
+    objects = compile_federation(model, target_environment(target, stand_in_certificates(model, target_path)))
     return Federation(model.settings.id, objects, target_path, target.url,
                       pulumi.ResourceOptions(depends_on=[cluster.ready]))
 

@@ -4,18 +4,15 @@ only. Agents sign in with their password alone."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import secrets
-import struct
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 import requests
 
+from conformance.administrators import REALM, Person, make_person, totp
 from trustcircle.compiler import ids
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.local.target import Target
@@ -23,52 +20,17 @@ from trustcircle.model.schema import Federation
 from trustcircle.settings import Paths
 
 TIMEOUT_S = 30
-REALM = "cd33"
 AUDIT = Paths.from_env().audit_file
-
-
-@dataclass
-class Person:
-    user_id: str
-    username: str
-    password: str
-    otp_key: bytes | None
-
-
-def _totp(key: bytes, at: float | None = None) -> str:
-    """RFC 6238 (SHA-1, 6 digits, 30 s): what the administrator's authenticator app shows."""
-    digest = hmac.new(key, struct.pack(">Q", int(at or time.time()) // 30), hashlib.sha1).digest()
-    offset = digest[-1] & 15
-    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
-
-
-def _make(admin: Admin, group: str | None, with_otp: bool) -> Person:
-    username = f"adm-{secrets.token_hex(4)}"
-    password = secrets.token_urlsafe(12)[:14] + "aA1!"
-    key = secrets.token_hex(10).encode() if with_otp else None
-    credentials = [{"type": "password", "value": password, "temporary": False}]
-    if key is not None:  # an enrolled authenticator app (TOTP), as Keycloak stores it
-        credentials.append({"type": "otp", "secretData": json.dumps({"value": key.decode()}),
-                            "credentialData": json.dumps({"subType": "totp", "digits": 6, "counter": 0,
-                                                          "period": 30, "algorithm": "HmacSHA1"})})
-    user_id = admin.post(f"/{REALM}/users", {"username": username, "enabled": True, "emailVerified": True,
-                                             "email": f"{username}@cd33.example", "firstName": "Claude",
-                                             "lastName": "Admin", "credentials": credentials})
-    assert user_id is not None
-    if group is not None:
-        found = admin.get(f"/{REALM}/group-by-path/{q(group)}")
-        admin.put(f"/{REALM}/users/{user_id}/groups/{found['id']}", {})
-    return Person(user_id, username, password, key)
 
 
 @pytest.fixture
 def people(admin: Admin) -> Iterator[dict[str, Person]]:
-    made = {"administrator without a second factor": _make(admin, ids.ADMINISTRATORS_GROUP, with_otp=False),
-            "administrator": _make(admin, ids.ADMINISTRATORS_GROUP, with_otp=True),
-            "habilitation manager without a second factor": _make(admin, ids.HABILITATION_MANAGERS_GROUP,
+    made = {"administrator without a second factor": make_person(admin, ids.ADMINISTRATORS_GROUP, with_otp=False),
+            "administrator": make_person(admin, ids.ADMINISTRATORS_GROUP, with_otp=True),
+            "habilitation manager without a second factor": make_person(admin, ids.HABILITATION_MANAGERS_GROUP,
                                                                   with_otp=False),
-            "habilitation manager": _make(admin, ids.HABILITATION_MANAGERS_GROUP, with_otp=True),
-            "agent": _make(admin, None, with_otp=False)}
+            "habilitation manager": make_person(admin, ids.HABILITATION_MANAGERS_GROUP, with_otp=True),
+            "agent": make_person(admin, None, with_otp=False)}
     yield made
     for person in made.values():
         admin.delete(f"/{REALM}/users/{person.user_id}")
@@ -99,7 +61,7 @@ def test_with_the_code_an_administrator_administers_their_own_realm_only(
         target: Target, people: dict[str, Person]) -> None:
     administrator = people["administrator"]
     assert administrator.otp_key is not None
-    granted = _token(target, administrator, _totp(administrator.otp_key))
+    granted = _token(target, administrator, totp(administrator.otp_key))
     assert granted.status_code == 200, granted.text
     headers = {"Authorization": f"Bearer {granted.json()['access_token']}"}
     own = requests.get(f"{target.url}/admin/realms/{REALM}/users?max=5", headers=headers,
@@ -108,7 +70,7 @@ def test_with_the_code_an_administrator_administers_their_own_realm_only(
     other = requests.get(f"{target.url}/admin/realms/cpam69/users?max=5", headers=headers,
                          verify=str(target.ca_bundle), timeout=TIMEOUT_S)
     assert other.status_code in (401, 403), other.status_code
-    wrong = _token(target, administrator, "000000" if _totp(administrator.otp_key) != "000000" else "111111")
+    wrong = _token(target, administrator, "000000" if totp(administrator.otp_key) != "000000" else "111111")
     assert wrong.status_code == 401
 
 
@@ -119,7 +81,7 @@ def test_an_administrator_cannot_give_itself_more_rights_or_grant_at_the_provide
     conventions' rubriques live."""
     administrator = people["administrator"]
     assert administrator.otp_key is not None
-    granted = _token(target, administrator, _totp(administrator.otp_key))
+    granted = _token(target, administrator, totp(administrator.otp_key))
     assert granted.status_code == 200, granted.text
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {granted.json()['access_token']}"
@@ -149,7 +111,7 @@ def test_an_administrator_cannot_give_itself_more_rights_or_grant_at_the_provide
 
 def _session(target: Target, person: Person) -> requests.Session:
     assert person.otp_key is not None
-    granted = _token(target, person, _totp(person.otp_key))
+    granted = _token(target, person, totp(person.otp_key))
     assert granted.status_code == 200, granted.text
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {granted.json()['access_token']}"

@@ -68,7 +68,10 @@ def test_current_guidance_compiles_to_passphrases_a_deny_list_and_a_second_facto
                       f"passwordBlacklist({DENY_LIST_FILE})")
     browser = _flow(realms_copy, "cd33", ids.BROWSER_FLOW_ALIAS)
     forms = browser["executions"][1]["subflow"]["executions"]
-    assert {"provider": "auth-otp-form", "requirement": "REQUIRED"} in forms  # everyone, no condition
+    known, enrol = (e for e in forms if e["requirement"] == "CONDITIONAL")  # everyone: no role condition
+    assert [e["provider"] for e in known["subflow"]["executions"]] == [
+        "conditional-user-configured", "webauthn-authenticator", "auth-otp-form"]
+    assert [e["provider"] for e in enrol["subflow"]["executions"]] == ["conditional-sub-flow-executed", "auth-otp-form"]
     direct = _flow(realms_copy, "cd33", ids.DIRECT_GRANT_FLOW_ALIAS)
     assert {"provider": "direct-grant-validate-otp", "requirement": "REQUIRED"} in direct["executions"]
 

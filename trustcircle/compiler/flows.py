@@ -33,11 +33,35 @@ def post_broker_flow(realm: str, policies: Policies) -> DesiredObject:
 ADMIN_ROLE = "realm-management.query-users"  # held by both administrative groups, by no agent
 
 
-def _second_factor(policies: Policies, name: str, otp: str, condition_alias: str) -> list[dict[str, Any]]:
-    """A one-time code from everyone (``agent_mfa``), from administrators and habilitation managers
-    only (``admin_mfa``: a sub-flow on their role), or from nobody."""
+def _browser_factor(realm: str) -> list[dict[str, Any]]:
+    """In the browser: a security key (WebAuthn) or an authenticator app's one-time code, whichever
+    the person has (the key first: it cannot be phished; "try another way" offers the other).
+    Someone with neither sets up the app before going on; a key is added later from the account
+    console. Keycloak fails a step whose alternatives are all missing, hence the two sub-flows."""
+    return [{"provider": ids.BROWSER_KNOWN_FACTOR_SUBFLOW, "requirement": "CONDITIONAL",
+             "subflow": {"description": "The second factor the person has.",
+                         "executions": [{"provider": "conditional-user-configured", "requirement": "REQUIRED"},
+                                        {"provider": "webauthn-authenticator", "requirement": "ALTERNATIVE"},
+                                        {"provider": "auth-otp-form", "requirement": "ALTERNATIVE"}]}},
+            {"provider": ids.BROWSER_ENROL_SUBFLOW, "requirement": "CONDITIONAL",
+             "subflow": {"description": "No second factor yet: set up an authenticator app.",
+                         "executions": [{"provider": "conditional-sub-flow-executed", "requirement": "REQUIRED",
+                                         "config": {"alias": f"{realm} no second factor yet",
+                                                    "config": {"flow_to_check": ids.BROWSER_KNOWN_FACTOR_SUBFLOW,
+                                                               "check_result": "not-executed"}}},
+                                        {"provider": "auth-otp-form", "requirement": "REQUIRED"}]}}]
+
+
+# Tokens by password (admin tools) can only carry a one-time code.
+DIRECT_GRANT_FACTOR = [{"provider": "direct-grant-validate-otp", "requirement": "REQUIRED"}]
+
+
+def _second_factor(policies: Policies, name: str, factor: list[dict[str, Any]],
+                   condition_alias: str) -> list[dict[str, Any]]:
+    """``factor`` from everyone (``agent_mfa``), from administrators and habilitation managers only
+    (``admin_mfa``: a sub-flow on their role), or from nobody."""
     if policies.agent_mfa:
-        return [{"provider": otp, "requirement": "REQUIRED"}]
+        return factor
     if not policies.admin_mfa:
         return []
     return [{"provider": name, "requirement": "CONDITIONAL",
@@ -46,12 +70,13 @@ def _second_factor(policies: Policies, name: str, otp: str, condition_alias: str
                              {"provider": "conditional-user-role", "requirement": "REQUIRED",
                               "config": {"alias": condition_alias,
                                          "config": {"condUserRole": ADMIN_ROLE, "negate": "false"}}},
-                             {"provider": otp, "requirement": "REQUIRED"}]}}]
+                             *factor]}}]
 
 
 def own_users_flows(realm: str, policies: Policies, redirector: bool = False) -> Iterator[DesiredObject]:
-    """A realm's browser and direct-grant flows for its own users: a password, a second factor (OTP)
-    for whom the policy says, and at most the policy's number of concurrent sessions (the newest
+    """A realm's browser and direct-grant flows for its own users: a password, a second factor (a
+    security key or a one-time code in the browser, a one-time code by direct grant) for whom the
+    policy says, and at most the policy's number of concurrent sessions (the newest
     login ends the oldest). ``redirector``: a provider realm also honours ``kc_idp_hint`` (straight
     to the agent's organisation, as Keycloak's default browser flow does)."""
     ref = Ref("realm", realm, realm)
@@ -60,7 +85,7 @@ def own_users_flows(realm: str, policies: Policies, redirector: bool = False) ->
                         "config": {"userRealmLimit": str(policies.sessions.max_concurrent), "userClientLimit": "0",
                                    "behavior": "Terminate oldest session"}}}
     forms = [{"provider": "auth-username-password-form", "requirement": "REQUIRED"},
-             *_second_factor(policies, ids.BROWSER_MFA_SUBFLOW, "auth-otp-form",
+             *_second_factor(policies, ids.BROWSER_MFA_SUBFLOW, _browser_factor(realm),
                              f"{realm} administrators in the browser"),
              limit]
     browser = {"alias": ids.BROWSER_FLOW_ALIAS, "providerId": "basic-flow", "topLevel": True,
@@ -77,7 +102,7 @@ def own_users_flows(realm: str, policies: Policies, redirector: bool = False) ->
               "binding": "directGrantFlow",
               "executions": [{"provider": "direct-grant-validate-username", "requirement": "REQUIRED"},
                              {"provider": "direct-grant-validate-password", "requirement": "REQUIRED"},
-                             *_second_factor(policies, ids.DIRECT_GRANT_MFA_SUBFLOW, "direct-grant-validate-otp",
+                             *_second_factor(policies, ids.DIRECT_GRANT_MFA_SUBFLOW, DIRECT_GRANT_FACTOR,
                                              f"{realm} administrators by direct grant")]}
     browser_ref = Ref("flow", realm, ids.BROWSER_FLOW_ALIAS)
     yield DesiredObject(browser_ref, browser, (ref,))

@@ -6,6 +6,8 @@ POST_BROKER_FLOW_ALIAS = "trustcircle post-broker login"
 BROWSER_FLOW_ALIAS = "trustcircle browser"
 BROWSER_FORMS_SUBFLOW = "trustcircle browser forms"
 BROWSER_MFA_SUBFLOW = "trustcircle administrators second factor"
+BROWSER_KNOWN_FACTOR_SUBFLOW = "trustcircle security key or one-time code"
+BROWSER_ENROL_SUBFLOW = "trustcircle first second factor"
 DIRECT_GRANT_FLOW_ALIAS = "trustcircle direct grant"
 DIRECT_GRANT_MFA_SUBFLOW = "trustcircle administrators one-time code"
 

@@ -143,40 +143,50 @@ def test_delegates_grant_only_the_groups_conventions_name(target: Target, admin:
             assert _status(session, target, "PUT", f"/users/{people[who].user_id}/groups/{group_id}", {}) == 403
     assert {g["path"] for g in admin.get(f"/{REALM}/users/{agent.user_id}/groups")} == set()
     # every refusal is in the audit trail, with who tried and what
-    refused = _forbidden_records(people["habilitation manager"].user_id)
     attempts = {f"users/{agent.user_id}/groups/" + admin.get(f"/{REALM}/group-by-path/{q(g)}")["id"]
                 for g in (ids.ADMINISTRATORS_GROUP, ids.HABILITATION_MANAGERS_GROUP)}
+    refused = _forbidden_records(people["habilitation manager"].user_id, attempts)
     assert attempts <= {r["resource_path"] for r in refused}
     assert all(r["realm"] == REALM and r["auth_realm"] == REALM and r["operation"] == "UPDATE" for r in refused)
 
 
-def _forbidden_records(user_id: str) -> list[dict[str, str]]:
-    """The audit trail's records of admin requests Keycloak refused to ``user_id`` (waits a little:
-    the filter writes them after the answer)."""
+def _forbidden_records(user_id: str, paths: set[str]) -> list[dict[str, str]]:
+    """The audit trail's records of admin requests refused to ``user_id`` (waits a little for
+    ``paths`` to show up: the filter writes them after the answer)."""
     deadline = time.monotonic() + 10
     while True:
         lines = AUDIT.read_text().splitlines() if AUDIT.exists() else []
         found = [r for r in map(json.loads, lines) if r.get("error") == "forbidden" and r.get("auth_user") == user_id]
-        if found or time.monotonic() > deadline:
+        if paths <= {r["resource_path"] for r in found} or time.monotonic() > deadline:
             return found
         time.sleep(0.5)
 
 
-def test_delegates_manage_accounts_and_only_administrators_read_the_events(
+def test_administrators_manage_accounts_habilitation_managers_only_memberships(
         target: Target, admin: Admin, people: dict[str, Person]) -> None:
     permissions = admin.get(f"/{REALM}/clients?clientId=admin-permissions")[0]["id"]
+    agent = people["agent"].user_id
     for who in ("administrator", "habilitation manager"):
         session = _session(target, people[who])
+        expected = 204 if who == "administrator" else 403  # account writes: administrators only
         reset = {"type": "password", "value": secrets.token_urlsafe(10) + "aA1!", "temporary": True}
-        assert _status(session, target, "PUT", f"/users/{people['agent'].user_id}/reset-password", reset) == 204, who
+        assert _status(session, target, "PUT", f"/users/{agent}/reset-password", reset) == expected, who
+        assert _status(session, target, "PUT", f"/users/{agent}", {"firstName": "Changed"}) == expected, who
         account = {"username": f"made-{secrets.token_hex(3)}", "enabled": True}
         created = session.post(f"{target.url}/admin/realms/{REALM}/users", json=account, timeout=TIMEOUT_S,
                                verify=str(target.ca_bundle))
-        assert created.status_code == 201, (who, created.text)
-        session.delete(created.headers["Location"], timeout=TIMEOUT_S, verify=str(target.ca_bundle))
+        assert created.status_code == (201 if who == "administrator" else 403), (who, created.text)
+        if created.status_code == 201:
+            session.delete(created.headers["Location"], timeout=TIMEOUT_S, verify=str(target.ca_bundle))
+        assert _status(session, target, "GET", f"/users/{agent}") == 200, who  # both see the agents
         # nobody delegated changes who holds which permission
         policy = {"name": f"rogue-{secrets.token_hex(3)}", "users": [people[who].user_id], "logic": "POSITIVE"}
         assert _status(session, target, "POST", f"/clients/{permissions}/authz/resource-server/policy/user",
                        policy) == 403, who
         expected_events = 200 if who == "administrator" else 403
         assert _status(session, target, "GET", "/events?max=1") == expected_events, who
+    # the delegation guard's refusals are in the audit trail like Keycloak's, with the caller
+    refused = _forbidden_records(people["habilitation manager"].user_id,
+                                 {"users", f"users/{agent}", f"users/{agent}/reset-password"})
+    assert {("CREATE", "users"), ("UPDATE", f"users/{agent}"), ("UPDATE", f"users/{agent}/reset-password")} <= {
+        (r["operation"], r["resource_path"]) for r in refused}

@@ -32,6 +32,10 @@ def test_python_and_java_agree_on_the_convention_contract() -> None:
     mail = (REPO_ROOT / "extensions/account-mail/src/main/java/eu/trustcircle/keycloak/accountmail/"
             "AccountMailListenerProviderFactory.java").read_text()
     assert f'PROVIDER_ID = "{ids.ACCOUNT_MAIL_LISTENER}"' in mail
+    guard = (REPO_ROOT / "extensions/delegation-guard/src/main/java/eu/trustcircle/keycloak/delegation/"
+             "HabilitationManagerScope.java").read_text()
+    assert f'ADMINISTRATORS_GROUP = "{ids.ADMINISTRATORS_GROUP}"' in guard
+    assert f'HABILITATION_MANAGERS_GROUP = "{ids.HABILITATION_MANAGERS_GROUP}"' in guard
 
 
 def test_the_compiler_writes_the_convention_group_of_the_shared_contract() -> None:

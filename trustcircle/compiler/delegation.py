@@ -6,10 +6,13 @@ realm-management *query* roles (and the audit trail's ``view-events`` for admini
 they may do comes from fine-grained admin permissions (v2) on the realm's ``admin-permissions``
 client, each held by the groups named in its policy:
 
-- both see, create and edit the agents' accounts, reset passwords and manage group memberships;
-  administrators also read the realm's events (``view-events``). Keycloak 26.5 evaluates every
-  permission on "all users" unanimously, so a permission held by administrators alone would also
-  refuse habilitation managers their membership changes: the two share one permission on users;
+- both hold the permission to see, create and edit the agents' accounts, reset passwords and
+  manage group memberships; administrators also read the realm's events (``view-events``).
+  Keycloak 26.5 evaluates all the permissions on "all users" unanimously, so a permission held by
+  administrators alone would also refuse habilitation managers their membership changes (tried,
+  even with one permission per scope): the extension's delegation guard
+  (``extensions/delegation-guard``) refuses habilitation managers every admin request but reads
+  and membership changes;
 - both may put agents in, or take them out of, **only the groups that conventions in force name**:
   any other group, including the administrative groups themselves, answers 403.
 

@@ -1,0 +1,134 @@
+package eu.trustcircle.keycloak.delegation;
+
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.Provider;
+
+import org.jboss.logging.Logger;
+import org.keycloak.jose.jws.JWSInput;
+import org.keycloak.jose.jws.JWSInputException;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.representations.AccessToken;
+import org.keycloak.services.managers.AppAuthManager;
+import org.keycloak.services.managers.AuthenticationManager.AuthResult;
+import org.keycloak.utils.KeycloakSessionUtil;
+
+/**
+ * A habilitation manager puts agents in, or takes them out of, groups — and does nothing else.
+ *
+ * <p>Keycloak's fine-grained admin permissions (v2) give them, together with the administrators,
+ * the rights on the agents' accounts: Keycloak 26.5 evaluates every permission on "all users"
+ * unanimously, so a permission held by administrators alone would also refuse the habilitation
+ * managers their membership changes. This filter takes back what the permission gives too much:
+ * an admin request by someone in the habilitation managers group (and not in the administrators
+ * group) of the realm that issued their token, other than a read or a change of group membership,
+ * is answered 403 before it reaches Keycloak. Which groups they may grant stays Keycloak's own
+ * permission. The refusal goes to the audit trail like any other 403 (the audit listener's filter
+ * sees the caller, set here).
+ *
+ * <p>A JAX-RS filter is not one of Keycloak's SPIs: the server picks it up from the provider jar at
+ * {@code kc.sh build}. {@code conformance/test_administrators.py} proves it on the pinned version.
+ */
+@Provider
+public class HabilitationManagerScope implements ContainerRequestFilter {
+
+    /** Group of an organisation realm's administrators (see trustcircle/compiler/ids.py). */
+    public static final String ADMINISTRATORS_GROUP = "trustcircle-administrators";
+    /** Group of an organisation realm's habilitation managers (see trustcircle/compiler/ids.py). */
+    public static final String HABILITATION_MANAGERS_GROUP = "trustcircle-habilitation-managers";
+
+    private static final Logger LOG = Logger.getLogger("trustcircle.delegation");
+    private static final Pattern ADMIN_PATH = Pattern.compile("^/?admin/realms/([^/]+)(?:/(.*))?$");
+    private static final Pattern MEMBERSHIP = Pattern.compile("^users/[^/]+/groups/[^/]+/?$");
+
+    /** What a habilitation manager may ask of the admin API: reads, and one membership at a time. */
+    static boolean allowed(String method, String resource) {
+        return switch (method) {
+            case "GET", "HEAD", "OPTIONS" -> true;
+            case "PUT", "DELETE" -> MEMBERSHIP.matcher(resource).matches();
+            default -> false;
+        };
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        Matcher path = ADMIN_PATH.matcher(request.getUriInfo().getPath());
+        if (!path.matches() || allowed(request.getMethod(), path.group(2) == null ? "" : path.group(2))) {
+            return;
+        }
+        KeycloakSession session = KeycloakSessionUtil.getKeycloakSession();
+        if (session == null) {
+            return;
+        }
+        AuthResult caller = authenticated(session);
+        if (caller == null || !onlyHabilitationManager(caller.user())) {
+            return;  // not a habilitation manager: Keycloak decides, as for anyone
+        }
+        // the audit listener's filter names the caller from the context's token (whose "sub" Keycloak
+        // may leave out: it finds the user by the session)
+        AccessToken token = caller.token();
+        if (token.getSubject() == null) {
+            token.subject(caller.user().getId());
+        }
+        session.getContext().setBearerToken(token);
+        LOG.warnf("habilitation manager %s of realm %s refused: %s %s", caller.user().getId(),
+                caller.session() == null ? "?" : caller.session().getRealm().getName(), request.getMethod(),
+                request.getUriInfo().getPath());
+        request.abortWith(Response.status(Response.Status.FORBIDDEN).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(Map.of("error", "HTTP 403 Forbidden",
+                        "error_description", "habilitation managers may only read and change group memberships"))
+                .build());
+    }
+
+    /** The caller, if the bearer token is valid (verified as the admin API verifies it), else null. */
+    private static AuthResult authenticated(KeycloakSession session) {
+        String header = AppAuthManager.extractAuthorizationHeaderToken(session.getContext().getRequestHeaders());
+        if (header == null) {
+            return null;
+        }
+        String issuer;
+        try {
+            issuer = new JWSInput(header).readJsonContent(AccessToken.class).getIssuer();
+        } catch (JWSInputException e) {
+            return null;  // Keycloak answers 401 itself
+        }
+        if (issuer == null) {
+            return null;
+        }
+        RealmModel realm = session.realms().getRealmByName(issuer.substring(issuer.lastIndexOf('/') + 1));
+        if (realm == null) {
+            return null;
+        }
+        RealmModel before = session.getContext().getRealm();
+        try {
+            session.getContext().setRealm(realm);
+            return new AppAuthManager.BearerTokenAuthenticator(session).setRealm(realm)
+                    .setConnection(session.getContext().getConnection())
+                    .setHeaders(session.getContext().getRequestHeaders()).authenticate();
+        } finally {
+            session.getContext().setRealm(before);
+        }
+    }
+
+    static boolean onlyHabilitationManager(UserModel user) {
+        boolean manager = false;
+        for (var group : (Iterable<org.keycloak.models.GroupModel>) user.getGroupsStream()::iterator) {
+            if (group.getParentId() != null) {
+                continue;
+            }
+            if (ADMINISTRATORS_GROUP.equals(group.getName())) {
+                return false;
+            }
+            manager |= HABILITATION_MANAGERS_GROUP.equals(group.getName());
+        }
+        return manager;
+    }
+}

@@ -4,23 +4,20 @@ only. Agents sign in with their password alone."""
 
 from __future__ import annotations
 
-import json
 import secrets
-import time
 from collections.abc import Iterator
 
 import pytest
 import requests
 
 from conformance.administrators import REALM, Person, make_person, totp
+from conformance.audit import wait_for_records
 from trustcircle.compiler import ids
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.local.target import Target
 from trustcircle.model.schema import Federation
-from trustcircle.settings import Paths
 
 TIMEOUT_S = 30
-AUDIT = Paths.from_env().audit_file
 
 
 @pytest.fixture
@@ -151,15 +148,9 @@ def test_delegates_grant_only_the_groups_conventions_name(target: Target, admin:
 
 
 def _forbidden_records(user_id: str, paths: set[str]) -> list[dict[str, str]]:
-    """The audit trail's records of admin requests refused to ``user_id`` (waits a little for
-    ``paths`` to show up: the filter writes them after the answer)."""
-    deadline = time.monotonic() + 10
-    while True:
-        lines = AUDIT.read_text().splitlines() if AUDIT.exists() else []
-        found = [r for r in map(json.loads, lines) if r.get("error") == "forbidden" and r.get("auth_user") == user_id]
-        if paths <= {r["resource_path"] for r in found} or time.monotonic() > deadline:
-            return found
-        time.sleep(0.5)
+    """The audit trail's records of admin requests refused to ``user_id``, once ``paths`` are among them."""
+    return wait_for_records(lambda r: r.get("error") == "forbidden" and r.get("auth_user") == user_id,
+                            lambda found: paths <= {r["resource_path"] for r in found})
 
 
 def test_administrators_manage_accounts_habilitation_managers_only_memberships(

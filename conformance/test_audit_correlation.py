@@ -3,20 +3,17 @@ home and the provider's brokered login (or its refusal), rebuilt by `trustcircle
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 from conformance.agents import Agent
+from conformance.audit import AUDIT, wait_for_records
 from conformance.browser import Browser
 from conformance.flows import brokered_saml_login
 from conformance.saml_sp import for_service
 from trustcircle.audit.trace import read, render, trace
 from trustcircle.local.target import Target
 from trustcircle.model.schema import Federation, SamlService
-from trustcircle.settings import Paths
-
-AUDIT = Paths.from_env().audit_file
 
 
 def _cdap(federation: Federation) -> SamlService:
@@ -26,14 +23,10 @@ def _cdap(federation: Federation) -> SamlService:
 
 
 def _home_login(agent: Agent) -> dict[str, Any]:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        for record in read([AUDIT]):
-            if record.get("realm") == agent.realm and record.get("type") == "LOGIN" \
-                    and record.get("user") == agent.user_id:
-                return record
-        time.sleep(0.2)
-    raise AssertionError(f"no LOGIN of {agent.username} at home in {AUDIT}")
+    found = wait_for_records(lambda r: r.get("realm") == agent.realm and r.get("type") == "LOGIN"
+                             and r.get("user") == agent.user_id)
+    assert found, f"no LOGIN of {agent.username} at home in {AUDIT}"
+    return found[0]
 
 
 def _sign_in(target: Target, federation: Federation, organisation: str, agent: Agent) -> None:

@@ -16,9 +16,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
+import requests
 
+from conformance.audit import wait_for_records
 from conformance.browser import Browser
 from conformance.home import UPDATE_PASSWORD_FORM, choose_password, is_signed_in, shown, sign_in
+from trustcircle.compiler import ids
 from trustcircle.keycloak.admin import Admin
 from trustcircle.local.target import Target
 from trustcircle.model.policies import PasswordPolicy, effective
@@ -35,7 +38,7 @@ class Account:
     password: str
 
 
-MakeAccount = Callable[[list[dict[str, object]], str], Account]
+MakeAccount = Callable[..., Account]
 
 
 @pytest.fixture
@@ -70,11 +73,12 @@ def _pbkdf2(password: str, created_ms: int) -> dict[str, object]:
 def make_account(admin: Admin, realm: str) -> Iterator[MakeAccount]:
     made: list[str] = []
 
-    def make(credentials: list[dict[str, object]], password: str) -> Account:
+    def make(credentials: list[dict[str, object]], password: str, required_actions: tuple[str, ...] = ()) -> Account:
         username = f"pw-{secrets.token_hex(4)}"
         user_id = admin.post(f"/{realm}/users", {
             "username": username, "enabled": True, "emailVerified": True, "email": f"{username}@cd33.example",
-            "firstName": "Dominique", "lastName": "Agent", "credentials": credentials})
+            "firstName": "Dominique", "lastName": "Agent", "credentials": credentials,
+            "requiredActions": list(required_actions)})
         assert user_id is not None
         made.append(user_id)
         return Account(user_id, username, password)
@@ -149,3 +153,65 @@ def test_an_expired_password_must_be_changed_first(target: Target, policy: Passw
     fresh = make_account([_pbkdf2(fresh_password, now_ms - (policy.max_age_days - 1) * DAY_MS)], fresh_password)
     page = sign_in(Browser(str(target.ca_bundle)), target, ORGANISATION, fresh.username, fresh_password)
     assert is_signed_in(page, target, ORGANISATION), "a password younger than the maximum age was sent to change"
+
+
+EXPIRED_MESSAGE = "Your temporary password has expired."  # the extension's (temporary-password)
+
+
+def _direct_grant(target: Target, account: Account) -> requests.Response:
+    return requests.post(f"{target.url}/realms/{ORGANISATION}/protocol/openid-connect/token",
+                         data={"grant_type": "password", "client_id": "admin-cli", "username": account.username,
+                               "password": account.password}, verify=str(target.ca_bundle), timeout=30)
+
+
+def test_a_temporary_password_expires_after_its_validity(target: Target, policy: PasswordPolicy,
+                                                         make_account: MakeAccount) -> None:
+    """Accounts created with a temporary password (the administrator's, as Keycloak stores it) some
+    hours ago: past the validity the login is refused, in the browser and by direct grant, and the
+    refusal is in the audit trail; within it the person is asked to choose their own."""
+    now_ms, hour_ms = int(time.time() * 1000), 3_600_000
+    validity = policy.temporary_validity_hours
+    password = good_password(policy)
+    expired = make_account([_pbkdf2(password, now_ms - (validity + 1) * hour_ms)], password, ("UPDATE_PASSWORD",))
+    page = sign_in(Browser(str(target.ca_bundle)), target, ORGANISATION, expired.username, password)
+    assert EXPIRED_MESSAGE in shown(page) and not is_signed_in(page, target, ORGANISATION), shown(page)[:1500]
+    assert all(f.attrs.get("id") != UPDATE_PASSWORD_FORM for f in page.forms)
+    answer = _direct_grant(target, expired)
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant", answer.text
+    assert answer.json()["error_description"].startswith(EXPIRED_MESSAGE)
+    refusals = wait_for_records(lambda r: r.get("user") == expired.user_id
+                                and r.get("error") == "trustcircle_temporary_password_expired",
+                                lambda found: len(found) >= 2)
+    assert [r["type"] for r in refusals] == ["LOGIN_ERROR", "LOGIN_ERROR"], refusals
+
+    young = make_account([_pbkdf2(password, now_ms - (validity - 1) * hour_ms)], password, ("UPDATE_PASSWORD",))
+    page = sign_in(Browser(str(target.ca_bundle)), target, ORGANISATION, young.username, password)
+    assert page.forms and page.forms[0].attrs.get("id") == UPDATE_PASSWORD_FORM, shown(page)[:1500]
+
+
+def test_only_a_password_set_as_temporary_expires(target: Target, admin: Admin, realm: str, policy: PasswordPolicy,
+                                                  make_account: MakeAccount) -> None:
+    """A change forced on an old password that was never temporary is not refused; a temporary
+    password the administrator sets is marked (its credential), and the person's own is not."""
+    now_ms, hour_ms = int(time.time() * 1000), 3_600_000
+    password = good_password(policy)
+    old = make_account([_pbkdf2(password, now_ms - (policy.temporary_validity_hours + 1) * hour_ms)], password)
+    admin.put(f"/{realm}/users/{old.user_id}", {"requiredActions": ["UPDATE_PASSWORD"]})
+    browser = Browser(str(target.ca_bundle))
+    page = sign_in(browser, target, ORGANISATION, old.username, password)
+    assert page.forms and page.forms[0].attrs.get("id") == UPDATE_PASSWORD_FORM, shown(page)[:1500]
+
+    temporary = good_password(policy)
+    admin.put(f"/{realm}/users/{old.user_id}/reset-password", {"type": "password", "value": temporary,
+                                                              "temporary": True})
+    current = [f"{c['id']}@{c['createdDate']}" for c in admin.get(f"/{realm}/users/{old.user_id}/credentials")
+               if c["type"] == "password"]
+    marked = admin.get(f"/{realm}/users/{old.user_id}")["attributes"][ids.TEMPORARY_PASSWORD_ATTR]
+    assert marked == current
+    browser = Browser(str(target.ca_bundle))
+    page = sign_in(browser, target, ORGANISATION, old.username, temporary)
+    page = choose_password(browser, page, good_password(policy))
+    assert is_signed_in(page, target, ORGANISATION), shown(page)[:1500]
+    now = [f"{c['id']}@{c['createdDate']}" for c in admin.get(f"/{realm}/users/{old.user_id}/credentials")
+           if c["type"] == "password"]
+    assert now != marked  # the person's own password, which the mark does not name

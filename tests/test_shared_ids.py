@@ -32,6 +32,13 @@ def test_python_and_java_agree_on_the_convention_contract() -> None:
     mail = (REPO_ROOT / "extensions/account-mail/src/main/java/eu/trustcircle/keycloak/accountmail/"
             "AccountMailListenerProviderFactory.java").read_text()
     assert f'PROVIDER_ID = "{ids.ACCOUNT_MAIL_LISTENER}"' in mail
+    temporary = REPO_ROOT / "extensions/temporary-password/src/main/java/eu/trustcircle/keycloak/temporarypassword/"
+    marker = (temporary / "TemporaryPasswordMarkerFactory.java").read_text()
+    assert f'PROVIDER_ID = "{ids.TEMPORARY_PASSWORD_LISTENER}"' in marker
+    expiry = (temporary / "TemporaryPasswordExpiryFactory.java").read_text()
+    assert f'PROVIDER_ID = "{ids.TEMPORARY_PASSWORD_EXPIRY}"' in expiry
+    assert f'PROVIDER_ID = "{ids.TEMPORARY_PASSWORD_EXPIRY_DIRECT_GRANT}"' in expiry
+    assert f'ATTRIBUTE = "{ids.TEMPORARY_PASSWORD_ATTR}"' in (temporary / "TemporaryPassword.java").read_text()
     guard = (REPO_ROOT / "extensions/delegation-guard/src/main/java/eu/trustcircle/keycloak/delegation/"
              "HabilitationManagerScope.java").read_text()
     assert f'ADMINISTRATORS_GROUP = "{ids.ADMINISTRATORS_GROUP}"' in guard

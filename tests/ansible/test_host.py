@@ -109,6 +109,9 @@ def test_extension_loaded(it_server: Server) -> None:
     providers = it_server.get("/serverinfo")["providers"]
     assert "trustcircle-audit" in providers["eventsListener"]["providers"]
     assert "trustcircle-account-mail" in providers["eventsListener"]["providers"]
+    assert "trustcircle-temporary-password" in providers["eventsListener"]["providers"]
+    assert {"trustcircle-convention-gate", "trustcircle-temp-password-expiry",
+            "trustcircle-temp-password-expiry-dg"} <= set(providers["authenticator"]["providers"])
 
 
 def test_postgresql_in_use_not_h2(host: Any, it_home: str, it_vars: dict[str, Any]) -> None:

@@ -29,7 +29,8 @@ def _realm(name: str, display: str, policies: Policies, env: Environment) -> Des
         "realm": name, "displayName": display, "enabled": True, "sslRequired": "all",
         **realm_settings(policies),
         "eventsEnabled": True, "adminEventsEnabled": True, "adminEventsDetailsEnabled": True,
-        "eventsListeners": ["jboss-logging", ids.AUDIT_LISTENER, ids.ACCOUNT_MAIL_LISTENER],
+        "eventsListeners": ["jboss-logging", ids.AUDIT_LISTENER, ids.ACCOUNT_MAIL_LISTENER,
+                            ids.TEMPORARY_PASSWORD_LISTENER],
         "attributes": {ids.MANAGED_BY_ATTR: ids.MANAGED_BY},
         # with outgoing mail: account set-up mails, and "forgot password" on the sign-in page
         "resetPasswordAllowed": env.smtp is not None,

@@ -73,6 +73,14 @@ def _second_factor(policies: Policies, name: str, factor: list[dict[str, Any]],
                              *factor]}}]
 
 
+def _temporary_password_expiry(realm: str, policies: Policies, provider: str, where: str) -> dict[str, Any]:
+    """The extension's check after the password: a temporary password an administrator set expires
+    after the policy's validity (Keycloak keeps it forever)."""
+    return {"provider": provider, "requirement": "REQUIRED",
+            "config": {"alias": f"{realm} temporary password validity {where}",
+                       "config": {"validityHours": str(policies.password.temporary_validity_hours)}}}
+
+
 def own_users_flows(realm: str, policies: Policies, redirector: bool = False) -> Iterator[DesiredObject]:
     """A realm's browser and direct-grant flows for its own users: a password, a second factor (a
     security key or a one-time code in the browser, a one-time code by direct grant) for whom the
@@ -85,6 +93,7 @@ def own_users_flows(realm: str, policies: Policies, redirector: bool = False) ->
                         "config": {"userRealmLimit": str(policies.sessions.max_concurrent), "userClientLimit": "0",
                                    "behavior": "Terminate oldest session"}}}
     forms = [{"provider": "auth-username-password-form", "requirement": "REQUIRED"},
+             _temporary_password_expiry(realm, policies, ids.TEMPORARY_PASSWORD_EXPIRY, "in the browser"),
              *_second_factor(policies, ids.BROWSER_MFA_SUBFLOW, _browser_factor(realm),
                              f"{realm} administrators in the browser"),
              limit]
@@ -102,6 +111,8 @@ def own_users_flows(realm: str, policies: Policies, redirector: bool = False) ->
               "binding": "directGrantFlow",
               "executions": [{"provider": "direct-grant-validate-username", "requirement": "REQUIRED"},
                              {"provider": "direct-grant-validate-password", "requirement": "REQUIRED"},
+                             _temporary_password_expiry(realm, policies, ids.TEMPORARY_PASSWORD_EXPIRY_DIRECT_GRANT,
+                                                        "by direct grant"),
                              *_second_factor(policies, ids.DIRECT_GRANT_MFA_SUBFLOW, DIRECT_GRANT_FACTOR,
                                              f"{realm} administrators by direct grant")]}
     browser_ref = Ref("flow", realm, ids.BROWSER_FLOW_ALIAS)

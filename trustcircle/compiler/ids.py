@@ -32,6 +32,12 @@ HABILITATION_ATTRIBUTE = "habilitation"  # the SAML attribute / OIDC claim name,
 SAML_HABILITATION_MAPPER = "trustcircle-habilitation-saml-mapper"
 OIDC_HABILITATION_MAPPER = "trustcircle-habilitation-oidc-mapper"
 ACCOUNT_MAIL_LISTENER = "trustcircle-account-mail"  # mails a new account's identifier on its own
+# a password an administrator set as temporary: marked by a listener (the attribute names its
+# credential), refused once expired by an authenticator in each flow (ids, not secrets: S105)
+TEMPORARY_PASSWORD_LISTENER = "trustcircle-temporary-password"  # noqa: S105
+TEMPORARY_PASSWORD_EXPIRY = "trustcircle-temp-password-expiry"  # noqa: S105
+TEMPORARY_PASSWORD_EXPIRY_DIRECT_GRANT = "trustcircle-temp-password-expiry-dg"  # noqa: S105
+TEMPORARY_PASSWORD_ATTR = "trustcircle.temporary-password"  # noqa: S105
 AUDIT_LISTENER = "trustcircle-audit"  # the extension's event listener (audit trail with correlation)
 HOME_HABILITATIONS_ATTR = "trustcircle.home.habilitations"  # provider realm: what the home asserted
 SAML_PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"

@@ -28,7 +28,7 @@ SETTINGS: dict[str, str] = {
     "waitIncrementSeconds": "lockout duration (s)",
     "maxFailureWaitSeconds": "longest lockout (s)",
     "ssoSessionIdleTimeout": "session idle timeout (s)",
-    "actionTokenGeneratedByAdminLifespan": "temporary password and set-up link validity (s)",
+    "actionTokenGeneratedByAdminLifespan": "set-up link validity (s)",
 }
 
 
@@ -47,15 +47,32 @@ def _show(key: str, value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _session_limit(admin: Admin, realm: str, flow: str) -> str:
-    """What a flow enforces on concurrent sessions (its user-session limiter, at any depth)."""
+def _step_config(admin: Admin, realm: str, flow: str, provider: str) -> dict[str, str] | None:
+    """The configuration of a flow's required step ``provider`` (at any depth), or None without one."""
     executions = admin.get(f"/{q(realm)}/authentication/flows/{q(flow)}/executions", missing_ok=True) or []
-    limiter = next((e for e in executions if e.get("providerId") == "user-session-limits"
-                    and e.get("requirement") == "REQUIRED" and e.get("authenticationConfig")), None)
-    if limiter is None:
+    step = next((e for e in executions if e.get("providerId") == provider
+                 and e.get("requirement") == "REQUIRED" and e.get("authenticationConfig")), None)
+    if step is None:
+        return None
+    config: dict[str, str] = admin.get(f"/{q(realm)}/authentication/config/{step['authenticationConfig']}").get(
+        "config", {})
+    return config
+
+
+def _session_limit(admin: Admin, realm: str, flow: str) -> str:
+    """What a flow enforces on concurrent sessions (its user-session limiter)."""
+    config = _step_config(admin, realm, flow, "user-session-limits")
+    if config is None:
         return "(none)"
-    config = admin.get(f"/{q(realm)}/authentication/config/{limiter['authenticationConfig']}").get("config", {})
     return f"at most {config.get('userRealmLimit')} ({config.get('behavior', '').lower()})"
+
+
+def _temporary_validity(admin: Admin, realm: str) -> str:
+    """How long the bound flows let a temporary password work (the extension's step in both)."""
+    found = {str((_step_config(admin, realm, flow, provider) or {}).get("validityHours", "(no expiry)"))
+             for flow, provider in ((ids.BROWSER_FLOW_ALIAS, ids.TEMPORARY_PASSWORD_EXPIRY),
+                                    (ids.DIRECT_GRANT_FLOW_ALIAS, ids.TEMPORARY_PASSWORD_EXPIRY_DIRECT_GRANT))}
+    return found.pop() if len(found) == 1 else " / ".join(sorted(found))
 
 
 def _second_factor(policies: Policies) -> str:
@@ -103,6 +120,10 @@ def compare(federation: Federation, admin: Admin) -> list[Row]:
                         "ok" if wanted == sessions else "gap"))
         rows.append(Row(realm, "who gives a second factor", _second_factor(policies), mfa,
                         "ok" if mfa == _second_factor(policies) else "gap"))
+        wanted = str(policies.password.temporary_validity_hours)
+        validity = _temporary_validity(admin, realm) if mfa != "(trustcircle's flows not bound)" else mfa
+        rows.append(Row(realm, "temporary password validity (hours)", wanted, validity,
+                        "ok" if wanted == validity else "gap"))
     return rows
 
 

@@ -17,6 +17,7 @@ import org.keycloak.events.admin.AuthDetails;
 import org.keycloak.events.admin.OperationType;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserSessionModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.representations.AccessToken;
 import org.keycloak.utils.KeycloakSessionUtil;
@@ -79,13 +80,21 @@ public class ForbiddenAdminRequestFilter implements ContainerResponseFilter {
         if (session.getContext().getBearerToken() instanceof AccessToken token) {
             String issuer = token.getIssuer();
             details.setRealmName(issuer == null ? null : issuer.substring(issuer.lastIndexOf('/') + 1));
-            details.setUserId(token.getSubject());
+            details.setUserId(token.getSubject() != null ? token.getSubject() : sessionUser(session, details, token));
             details.setClientId(token.getIssuedFor());
         }
         if (session.getContext().getConnection() != null) {
             details.setIpAddress(session.getContext().getConnection().getRemoteAddr());
         }
         return details;
+    }
+
+    /** The caller's user id from their session, for a token that leaves out "sub"; null if unknown. */
+    private static String sessionUser(KeycloakSession session, AuthDetails details, AccessToken token) {
+        RealmModel realm = details.getRealmName() == null ? null : session.realms().getRealmByName(details.getRealmName());
+        UserSessionModel userSession = realm == null || token.getSessionId() == null ? null
+                : session.sessions().getUserSession(realm, token.getSessionId());
+        return userSession == null ? null : userSession.getUser().getId();
     }
 
     static AdminEvent event(String method, String resourcePath, AuthDetails caller) {

@@ -72,13 +72,7 @@ public class HabilitationManagerScope implements ContainerRequestFilter {
         if (caller == null || !onlyHabilitationManager(caller.user())) {
             return;  // not a habilitation manager: Keycloak decides, as for anyone
         }
-        // the audit listener's filter names the caller from the context's token (whose "sub" Keycloak
-        // may leave out: it finds the user by the session)
-        AccessToken token = caller.token();
-        if (token.getSubject() == null) {
-            token.subject(caller.user().getId());
-        }
-        session.getContext().setBearerToken(token);
+        session.getContext().setBearerToken(caller.token());  // the audit listener's filter names the caller
         LOG.warnf("habilitation manager %s of realm %s refused: %s %s", caller.user().getId(),
                 caller.session() == null ? "?" : caller.session().getRealm().getName(), request.getMethod(),
                 request.getUriInfo().getPath());

@@ -14,8 +14,9 @@ from conformance.browser import Browser
 from conformance.conftest import rubriques_in_force
 from conformance.flows import brokered_login
 from conformance.oidc_rp import RelyingParty, serving
+from conformance.saml_sp import for_service
 from trustcircle.local.target import Target
-from trustcircle.model.schema import Federation, OidcService
+from trustcircle.model.schema import Federation, OidcService, SamlService
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +82,20 @@ def test_code_is_not_redeemed_without_the_services_key_or_the_pkce_verifier(
     second.verifier = "not-the-verifier-" + second.verifier[:30]
     refused = rp.redeem(second, page.url)
     assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant", refused.text
+
+
+def test_a_session_at_the_provider_does_not_open_a_service_without_convention(
+        target: Target, rp: RelyingParty, make_agent: Callable[..., Agent], federation: Federation) -> None:
+    """An RSA instructor signed in to CDAP (their convention) then goes to the grants service,
+    which their convention does not cover: the provider's session (SSO) must not let them in."""
+    agent = make_agent("cd33", "instructeurs-rsa")
+    browser = Browser(str(target.ca_bundle))
+    cdap = next(s for s in federation.provider("cnaf").services if s.id == "cdap")
+    assert isinstance(cdap, SamlService)
+    sp = for_service(target, cdap)
+    page = brokered_login(browser, sp.login_url(), "cd33", agent)
+    assert "SAMLResponse" in page.forms[0].fields, page.text[:500]  # in CDAP
+    page = browser.get(rp.authorize().url)  # the provider's session is there
+    assert not page.url.startswith(str(rp.service.redirect_uris[0])), "a provider session opened a service " \
+                                                                       "without convention"
+    assert page.status == 403 and "no_convention" in page.text, (page.url, page.status, page.text[:500])

@@ -86,7 +86,8 @@ def own_users_flows(realm: str, policies: Policies, redirector: bool = False) ->
     security key or a one-time code in the browser, a one-time code by direct grant) for whom the
     policy says, and at most the policy's number of concurrent sessions (the newest
     login ends the oldest). ``redirector``: a provider realm also honours ``kc_idp_hint`` (straight
-    to the agent's organisation, as Keycloak's default browser flow does)."""
+    to the agent's organisation, as Keycloak's default browser flow does) and runs the convention
+    gate after its session cookie."""
     ref = Ref("realm", realm, realm)
     limit = {"provider": "user-session-limits", "requirement": "REQUIRED",
              "config": {"alias": f"{realm} concurrent sessions at home",
@@ -97,15 +98,20 @@ def own_users_flows(realm: str, policies: Policies, redirector: bool = False) ->
              *_second_factor(policies, ids.BROWSER_MFA_SUBFLOW, _browser_factor(realm),
                              f"{realm} administrators in the browser"),
              limit]
+    identify = [{"provider": "auth-cookie", "requirement": "ALTERNATIVE"},
+                *([{"provider": "identity-provider-redirector", "requirement": "ALTERNATIVE"}] if redirector else []),
+                {"provider": ids.BROWSER_FORMS_SUBFLOW, "requirement": "ALTERNATIVE",
+                 "subflow": {"description": "Password, then what the role requires.", "executions": forms}}]
+    if redirector:
+        # A provider's session (SSO) skips the post-broker flow: the convention gate runs again
+        # after the session cookie, or an agent signed in for one service would reach every other.
+        identify = [{"provider": ids.BROWSER_IDENTIFY_SUBFLOW, "requirement": "REQUIRED",
+                     "subflow": {"description": "The session, the agent's organisation, or a password.",
+                                 "executions": identify}},
+                    {"provider": ids.CONVENTION_GATE_PROVIDER_ID, "requirement": "REQUIRED"}]
     browser = {"alias": ids.BROWSER_FLOW_ALIAS, "providerId": "basic-flow", "topLevel": True,
                "description": "Agents sign in with their password; administrators add a second factor.",
-               "binding": "browserFlow",
-               "executions": [{"provider": "auth-cookie", "requirement": "ALTERNATIVE"},
-                              *([{"provider": "identity-provider-redirector", "requirement": "ALTERNATIVE"}]
-                                if redirector else []),
-                              {"provider": ids.BROWSER_FORMS_SUBFLOW, "requirement": "ALTERNATIVE",
-                               "subflow": {"description": "Password, then what the role requires.",
-                                           "executions": forms}}]}
+               "binding": "browserFlow", "executions": identify}
     direct = {"alias": ids.DIRECT_GRANT_FLOW_ALIAS, "providerId": "basic-flow", "topLevel": True,
               "description": "Tokens by password (admin tools): administrators add a one-time code.",
               "binding": "directGrantFlow",

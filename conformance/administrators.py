@@ -31,16 +31,21 @@ def totp(key: bytes, at: float | None = None) -> str:
     return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
+def otp_credential(key: bytes) -> dict[str, str]:
+    """An enrolled authenticator app (TOTP, SHA-1, 6 digits, 30 s), as Keycloak stores it."""
+    return {"type": "otp", "secretData": json.dumps({"value": key.decode()}),
+            "credentialData": json.dumps({"subType": "totp", "digits": 6, "counter": 0, "period": 30,
+                                          "algorithm": "HmacSHA1"})}
+
+
 def make_person(admin: Admin, group: str | None, with_otp: bool, required_actions: tuple[str, ...] = ()) -> Person:
     """A new user of cd33 with a password, in ``group``, optionally with an enrolled authenticator app."""
     username = f"adm-{secrets.token_hex(4)}"
     password = secrets.token_urlsafe(12)[:14] + "aA1!"
     key = secrets.token_hex(10).encode() if with_otp else None
     credentials = [{"type": "password", "value": password, "temporary": False}]
-    if key is not None:  # an enrolled authenticator app (TOTP), as Keycloak stores it
-        credentials.append({"type": "otp", "secretData": json.dumps({"value": key.decode()}),
-                            "credentialData": json.dumps({"subType": "totp", "digits": 6, "counter": 0,
-                                                          "period": 30, "algorithm": "HmacSHA1"})})
+    if key is not None:
+        credentials.append(otp_credential(key))
     user_id = admin.post(f"/{REALM}/users", {"username": username, "enabled": True, "emailVerified": True,
                                              "email": f"{username}@cd33.example", "firstName": "Claude",
                                              "lastName": "Admin", "credentials": credentials,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from conformance.administrators import otp_credential
 from trustcircle.keycloak.admin import Admin, q
 
 
@@ -19,24 +20,29 @@ class Agent:
     password: str
     email: str
     user_id: str
+    otp_key: bytes | None = None
 
 
-def create_agent(admin: Admin, realm: str, domain: str, groups: tuple[str, ...] = ()) -> Agent:
+def create_agent(admin: Admin, realm: str, domain: str, groups: tuple[str, ...] = (),
+                 with_otp: bool = False) -> Agent:
     """An enabled agent with a password that satisfies the federation's policy (<= 20 characters,
-    four character classes), member of the given groups of their home realm."""
+    four character classes), member of the given groups of their home realm; ``with_otp``: with an
+    authenticator app enrolled too."""
     username = f"agent-{secrets.token_hex(4)}"
     password = secrets.token_urlsafe(12)[:16] + "aA1!"
     email = f"{username}@{domain}"
+    key = secrets.token_hex(10).encode() if with_otp else None
     user_id = admin.post(f"/{q(realm)}/users", {
         "username": username, "email": email, "emailVerified": True, "enabled": True,
         "firstName": "Camille", "lastName": "Agent",
-        "credentials": [{"type": "password", "value": password, "temporary": False}],
+        "credentials": [{"type": "password", "value": password, "temporary": False},
+                        *([otp_credential(key)] if key else [])],
     })
     assert user_id is not None
     for path in groups:
         group = admin.get(f"/{q(realm)}/group-by-path/{q(path)}")
         admin.put(f"/{q(realm)}/users/{user_id}/groups/{group['id']}", {})
-    return Agent(realm, username, password, email, user_id)
+    return Agent(realm, username, password, email, user_id, key)
 
 
 def delete_agent(admin: Admin, agent: Agent, provider_realm: str, idp_alias: str) -> None:

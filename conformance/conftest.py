@@ -23,10 +23,10 @@ def make_agent(admin: Admin, federation: Federation) -> Iterator[Callable[..., A
     made: list[tuple[Agent, str]] = []
     provider = federation.providers[0]
 
-    def make(organisation_id: str, *groups: str) -> Agent:
+    def make(organisation_id: str, *groups: str, with_otp: bool = False) -> Agent:
         org = federation.organisation(organisation_id)
         assert org.realm is not None
-        agent = create_agent(admin, org.realm, f"{org.id}.example", groups)
+        agent = create_agent(admin, org.realm, f"{org.id}.example", groups, with_otp)
         made.append((agent, org.id))
         return agent
 

@@ -18,7 +18,8 @@ import requests
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
-from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
+from saml2.saml import NAMEID_FORMAT_PERSISTENT, AuthnContextClassRef, NameID
+from saml2.samlp import RequestedAuthnContext
 
 from conformance.xmlenc import (
     DecryptionError,
@@ -40,6 +41,7 @@ class Assertion:
     name_id_format: str
     attributes: dict[str, list[str]]
     issuer: str
+    authn_context: str  # the AuthnContextClassRef: the level of assurance the IdP asserts
 
 
 class ServiceProvider:
@@ -81,10 +83,14 @@ class ServiceProvider:
         self.idp_entity_id = next(iter(self.client.metadata.identity_providers()))
         self.outstanding: dict[str, str] = {}
 
-    def login_url(self) -> str:
-        """An SP-initiated AuthnRequest over the HTTP-Redirect binding."""
+    def login_url(self, authn_context: str | None = None) -> str:
+        """An SP-initiated AuthnRequest over the HTTP-Redirect binding; ``authn_context``: the
+        level of assurance requested (RequestedAuthnContext, comparison minimum)."""
+        extra = {"requested_authn_context": RequestedAuthnContext(
+            authn_context_class_ref=[AuthnContextClassRef(text=authn_context)], comparison="minimum")} \
+            if authn_context else {}
         request_id, info = self.client.prepare_for_authenticate(
-            entityid=self.idp_entity_id, binding=BINDING_HTTP_REDIRECT, relay_state="/cdap/home")
+            entityid=self.idp_entity_id, binding=BINDING_HTTP_REDIRECT, relay_state="/cdap/home", **extra)
         self.outstanding[request_id] = "/cdap/home"
         return str(dict(info["headers"])["Location"])
 
@@ -132,8 +138,10 @@ class ServiceProvider:
             raise AssertionError("pysaml2 rejected the response")
         self.outstanding.pop(response.in_response_to, None)
         name_id = response.assertion.subject.name_id
+        authn = response.assertion.authn_statement[0].authn_context.authn_context_class_ref
         return Assertion(name_id=name_id.text, name_id_format=name_id.format,
-                         attributes=response.get_identity(), issuer=response.issuer())
+                         attributes=response.get_identity(), issuer=response.issuer(),
+                         authn_context=authn.text.strip() if authn is not None else "")
 
 
 def _signing_certificate(metadata: str) -> bytes:

@@ -13,9 +13,11 @@ import pytest
 import requests
 
 from conformance.agents import Agent
+from conformance.audit import wait_for_records
 from conformance.browser import Browser
 from conformance.conftest import rubriques_in_force
-from conformance.flows import brokered_saml_login, saml_response_of
+from conformance.flows import brokered_login, brokered_saml_login, saml_response_of
+from conformance.home import shown
 from conformance.saml_idp import ExternalAgent, ExternalIdP, serving
 from conformance.saml_sp import Assertion, ServiceProvider, for_service
 from trustcircle.compiler import ids
@@ -119,3 +121,16 @@ def test_a_response_signed_with_a_key_absent_from_the_metadata_is_refused_by_key
         _, page = _sign_in(target, cdap, agent)
     assert page.status >= 400 and "signature" in page.text.lower(), (page.status, page.text[-600:])
     assert not any("SAMLResponse" in form.fields and form.action == str(cdap.acs_url) for form in page.forms)
+
+
+def test_a_level_of_assurance_the_hospital_does_not_assert_is_refused(
+        target: Target, cdap: SamlService, agent: ExternalAgent, federation: Federation) -> None:
+    """CDAP asks for two factors; the hospital's IdP asserts a password (it ignores the request):
+    the provider refuses (before even looking at the conventions), and says why in the audit trail."""
+    high = next(loa for loa in federation.settings.levels_of_assurance if loa.factors == 2)
+    sp = for_service(target, cdap)
+    page = brokered_login(Browser(str(target.ca_bundle)), sp.login_url(high.acr), ORG, _as_agent(agent))
+    assert page.status == 403 and "level of authentication" in shown(page), (page.status, page.text[-800:])
+    refusals = wait_for_records(lambda r: r.get("realm") == "cnaf" and r.get("error") == "trustcircle_assurance_too_low"
+                                and r.get("details", {}).get("identity_provider") == ORG)
+    assert refusals and refusals[-1]["details"]["trustcircle_assurance_needed"] == "2", refusals[-1:]

@@ -33,6 +33,18 @@ def _flow(realms: Path, realm: str, alias: str) -> dict[str, Any]:
     return next(o.spec for o in objects if o.ref.kind == "flow" and o.ref.realm == realm and o.ref.key == alias)
 
 
+def _steps(flow: dict[str, Any], subflow: str) -> list[dict[str, Any]]:
+    """The executions of ``subflow``, wherever it sits in ``flow``."""
+    for execution in flow["executions"]:
+        if execution["provider"] == subflow:
+            return list(execution["subflow"]["executions"])
+        if "subflow" in execution:
+            found = _steps(execution["subflow"], subflow)
+            if found:
+                return found
+    return []
+
+
 def test_every_profile_documents_every_setting_with_its_source() -> None:
     for profile in PROFILES.values():
         assert set(profile.sources) == set(HABPPS.sources), profile.id
@@ -66,12 +78,14 @@ def test_current_guidance_compiles_to_passphrases_a_deny_list_and_a_second_facto
     policy = password_policy(CURRENT_GUIDANCE.policies)
     assert policy == ("length(15) and notUsername(undefined) and maxLength(64) and passwordHistory(3) and "
                       f"passwordBlacklist({DENY_LIST_FILE})")
-    browser = _flow(realms_copy, "cd33", ids.BROWSER_FLOW_ALIAS)
-    forms = browser["executions"][1]["subflow"]["executions"]
-    known, enrol = (e for e in forms if e["requirement"] == "CONDITIONAL")  # everyone: no role condition
-    assert [e["provider"] for e in known["subflow"]["executions"]] == [
+    everyone = _steps(_flow(realms_copy, "cd33", ids.BROWSER_FLOW_ALIAS), ids.BROWSER_MFA_SUBFLOW)
+    # no role condition: everyone, unless the step-up level 2 just asked for the second factor
+    assert [e["provider"] for e in everyone] == ["conditional-sub-flow-executed", ids.BROWSER_KNOWN_FACTOR_SUBFLOW,
+                                                 ids.BROWSER_ENROL_SUBFLOW]
+    assert [e["provider"] for e in everyone[1]["subflow"]["executions"]] == [
         "conditional-user-configured", "webauthn-authenticator", "auth-otp-form"]
-    assert [e["provider"] for e in enrol["subflow"]["executions"]] == ["conditional-sub-flow-executed", "auth-otp-form"]
+    assert [e["provider"] for e in everyone[2]["subflow"]["executions"]] == ["conditional-sub-flow-executed",
+                                                                             "auth-otp-form"]
     direct = _flow(realms_copy, "cd33", ids.DIRECT_GRANT_FLOW_ALIAS)
     assert {"provider": "direct-grant-validate-otp", "requirement": "REQUIRED"} in direct["executions"]
 
@@ -80,9 +94,12 @@ def test_the_documents_profile_asks_a_second_factor_of_administrators_only() -> 
     from trustcircle.settings import REPO_ROOT
 
     browser = _flow(REPO_ROOT / "realms", "cd33", ids.BROWSER_FLOW_ALIAS)
-    forms = browser["executions"][1]["subflow"]["executions"]
-    conditional = [e for e in forms if e["requirement"] == "CONDITIONAL"]
-    assert len(conditional) == 1 and conditional[0]["subflow"]["executions"][0]["provider"] == "conditional-user-role"
+    administrators = _steps(browser, ids.BROWSER_MFA_SUBFLOW)
+    assert [e["provider"] for e in administrators][:2] == ["conditional-user-role", "conditional-sub-flow-executed"]
+    # agents: a password (level 1), a second factor only when an e-service asks for level 2
+    assert [e["provider"] for e in _steps(browser, ids.BROWSER_LEVEL_SUBFLOW.format(level=1))] == [
+        "conditional-level-of-authentication", "auth-username-password-form", ids.TEMPORARY_PASSWORD_EXPIRY]
+    assert _steps(browser, ids.BROWSER_LEVEL_SUBFLOW.format(level=2))[0]["config"]["config"]["loa-condition-level"] == "2"
 
 
 def test_the_deny_list_is_lower_case_unique_and_holds_common_breached_passwords() -> None:

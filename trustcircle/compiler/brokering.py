@@ -66,6 +66,9 @@ def brokered_identity_provider(org: Organisation, provider_id: str, config: dict
         "mappers": [
             *identity_mappers,
             _habilitations_importer(provider_id),
+            # the level of assurance the organisation asserted (AuthnContextClassRef, acr), for the gate
+            {"name": "level of assurance", "identityProviderMapper": ids.HOME_ASSURANCE_MAPPER,
+             "config": {"syncMode": "FORCE"}},
             group_mapper("organisation group", f"/{org.id}"),
             *(_convention_mapper(provider_id, path, allowed) for path, allowed in sorted(convention_groups.items())),
         ],

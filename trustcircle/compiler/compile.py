@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -122,6 +123,7 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
     """The desired state, in a stable order (sorted by kind order, then name)."""
     zone = ZoneInfo(federation.settings.timezone)
     base = federation.settings.policies_in_force()
+    levels = {loa.id: loa.factors for loa in federation.settings.levels_of_assurance}
     objects: list[DesiredObject] = [obj for o in federation.organisations if o.realm
                                     for obj in _organisation_realm(o, o.realm, base, env, _granted(federation, o.id))]
     for provider in federation.providers:
@@ -135,6 +137,8 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
             objects.append(delegation.provider_administrators(p_realm, provider.administrators))
         for service in provider.services:
             client = service_client(service, env) if service.protocol == "saml" else oidc_service_client(service)
+            if service.level_of_assurance:  # the minimum the assurance gate enforces
+                client["attributes"][ids.ASSURANCE_ATTR] = str(levels[service.level_of_assurance])
             objects.append(DesiredObject(Ref("client", provider.realm, service.client_id), client, (p_realm,)))
         for name, scope in api_client_scopes(provider):
             objects.append(DesiredObject(Ref("client_scope", provider.realm, name), scope, (p_realm,)))
@@ -149,4 +153,9 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
     names = [o.ref.name for o in objects]
     if len(names) != len(set(names)):  # validation (TC106) prevents it; never emit two objects of one name
         raise ValueError("duplicate objects: " + ", ".join(sorted({n for n in names if names.count(n) > 1})))
+    # every realm reads requested and asserted levels of assurance through Keycloak's ACR-to-LoA map
+    acr_loa = json.dumps({loa.acr: loa.factors for loa in federation.settings.levels_of_assurance}, sort_keys=True)
+    for obj in objects:
+        if obj.ref.kind == "realm" and federation.settings.levels_of_assurance:
+            obj.spec["attributes"][ids.ACR_LOA_MAP_ATTR] = acr_loa
     return sorted(objects, key=lambda o: (o.ref.realm, o.ref.kind, o.ref.key))

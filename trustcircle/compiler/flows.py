@@ -23,31 +23,35 @@ def post_broker_flow(realm: str, policies: Policies) -> DesiredObject:
                         # browser was lost is not locked out until the old session times out
                         "behavior": "Terminate oldest session"}}
     spec = {"alias": ids.POST_BROKER_FLOW_ALIAS, "providerId": "basic-flow", "topLevel": True,
-            "description": "After an agent's home organisation authenticated them: the convention gate, then "
-                           "the limit of concurrent sessions.",
-            "executions": [{"provider": ids.CONVENTION_GATE_PROVIDER_ID, "requirement": "REQUIRED"},
+            "description": "After an agent's home organisation authenticated them: the level of assurance, the "
+                           "convention gate, then the limit of concurrent sessions.",
+            # the level of assurance first: an organisation asserting less is refused whatever its conventions
+            "executions": [{"provider": ids.ASSURANCE_GATE_AFTER_BROKER, "requirement": "REQUIRED"},
+                           {"provider": ids.CONVENTION_GATE_PROVIDER_ID, "requirement": "REQUIRED"},
                            {"provider": "user-session-limits", "requirement": "REQUIRED", "config": limit}]}
     return DesiredObject(Ref("flow", realm, ids.POST_BROKER_FLOW_ALIAS), spec, (Ref("realm", realm, realm),))
 
 
+SESSION_MAX_S = 36_000  # Keycloak's default longest SSO session (10 h), which trustcircle keeps: level 1 lasts it
 ADMIN_ROLE = "realm-management.query-users"  # held by both administrative groups, by no agent
 
 
-def _browser_factor(realm: str) -> list[dict[str, Any]]:
+def _browser_factor(realm: str, where: str = "") -> list[dict[str, Any]]:
     """In the browser: a security key (WebAuthn) or an authenticator app's one-time code, whichever
     the person has (the key first: it cannot be phished; "try another way" offers the other).
     Someone with neither sets up the app before going on; a key is added later from the account
     console. Keycloak fails a step whose alternatives are all missing, hence the two sub-flows."""
-    return [{"provider": ids.BROWSER_KNOWN_FACTOR_SUBFLOW, "requirement": "CONDITIONAL",
+    known, enrol = f"{ids.BROWSER_KNOWN_FACTOR_SUBFLOW}{where}", f"{ids.BROWSER_ENROL_SUBFLOW}{where}"
+    return [{"provider": known, "requirement": "CONDITIONAL",
              "subflow": {"description": "The second factor the person has.",
                          "executions": [{"provider": "conditional-user-configured", "requirement": "REQUIRED"},
                                         {"provider": "webauthn-authenticator", "requirement": "ALTERNATIVE"},
                                         {"provider": "auth-otp-form", "requirement": "ALTERNATIVE"}]}},
-            {"provider": ids.BROWSER_ENROL_SUBFLOW, "requirement": "CONDITIONAL",
+            {"provider": enrol, "requirement": "CONDITIONAL",
              "subflow": {"description": "No second factor yet: set up an authenticator app.",
                          "executions": [{"provider": "conditional-sub-flow-executed", "requirement": "REQUIRED",
-                                         "config": {"alias": f"{realm} no second factor yet",
-                                                    "config": {"flow_to_check": ids.BROWSER_KNOWN_FACTOR_SUBFLOW,
+                                         "config": {"alias": f"{realm} no second factor yet{where}",
+                                                    "config": {"flow_to_check": known,
                                                                "check_result": "not-executed"}}},
                                         {"provider": "auth-otp-form", "requirement": "REQUIRED"}]}}]
 
@@ -56,21 +60,35 @@ def _browser_factor(realm: str) -> list[dict[str, Any]]:
 DIRECT_GRANT_FACTOR = [{"provider": "direct-grant-validate-otp", "requirement": "REQUIRED"}]
 
 
-def _second_factor(policies: Policies, name: str, factor: list[dict[str, Any]],
-                   condition_alias: str) -> list[dict[str, Any]]:
+def _second_factor(policies: Policies, name: str, factor: list[dict[str, Any]], condition_alias: str,
+                   unless: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """``factor`` from everyone (``agent_mfa``), from administrators and habilitation managers only
-    (``admin_mfa``: a sub-flow on their role), or from nobody."""
-    if policies.agent_mfa:
+    (``admin_mfa``: a sub-flow on their role), or from nobody; ``unless``: conditions that must also
+    hold (the browser's: the second level was not just authenticated)."""
+    if policies.agent_mfa and not unless:
         return factor
-    if not policies.admin_mfa:
+    if not policies.agent_mfa and not policies.admin_mfa:
         return []
+    role = [] if policies.agent_mfa else [
+        {"provider": "conditional-user-role", "requirement": "REQUIRED",
+         "config": {"alias": condition_alias, "config": {"condUserRole": ADMIN_ROLE, "negate": "false"}}}]
     return [{"provider": name, "requirement": "CONDITIONAL",
-             "subflow": {"description": "Administrators (and habilitation managers) give a second factor.",
-                         "executions": [
-                             {"provider": "conditional-user-role", "requirement": "REQUIRED",
-                              "config": {"alias": condition_alias,
-                                         "config": {"condUserRole": ADMIN_ROLE, "negate": "false"}}},
-                             *factor]}}]
+             "subflow": {"description": "Everyone gives a second factor." if policies.agent_mfa else
+                                        "Administrators (and habilitation managers) give a second factor.",
+                         "executions": [*role, *(unless or []), *factor]}}]
+
+
+def _level(realm: str, level: int, max_age_s: int, steps: list[dict[str, Any]]) -> dict[str, Any]:
+    """A step-up level: Keycloak runs it when the request asks for at least ``level`` (a SAML
+    RequestedAuthnContext through the extension, OpenID Connect acr_values) and the session has not
+    reached it within ``max_age_s``; a request asking nothing runs level 1."""
+    return {"provider": ids.BROWSER_LEVEL_SUBFLOW.format(level=level), "requirement": "CONDITIONAL",
+            "subflow": {"description": f"Level of assurance {level}.",
+                        "executions": [{"provider": "conditional-level-of-authentication", "requirement": "REQUIRED",
+                                        "config": {"alias": f"{realm} level {level}",
+                                                   "config": {"loa-condition-level": str(level),
+                                                              "loa-max-age": str(max_age_s)}}},
+                                       *steps]}}
 
 
 def _temporary_password_expiry(realm: str, policies: Policies, provider: str, where: str) -> dict[str, Any]:
@@ -93,11 +111,21 @@ def own_users_flows(realm: str, policies: Policies, redirector: bool = False) ->
              "config": {"alias": f"{realm} concurrent sessions at home",
                         "config": {"userRealmLimit": str(policies.sessions.max_concurrent), "userClientLimit": "0",
                                    "behavior": "Terminate oldest session"}}}
-    forms = [{"provider": "auth-username-password-form", "requirement": "REQUIRED"},
-             _temporary_password_expiry(realm, policies, ids.TEMPORARY_PASSWORD_EXPIRY, "in the browser"),
-             *_second_factor(policies, ids.BROWSER_MFA_SUBFLOW, _browser_factor(realm),
-                             f"{realm} administrators in the browser"),
-             limit]
+    password = [{"provider": "auth-username-password-form", "requirement": "REQUIRED"},
+                _temporary_password_expiry(realm, policies, ids.TEMPORARY_PASSWORD_EXPIRY, "in the browser")]
+    if redirector:  # a provider's own administrators: agents are brokered, and step up at home
+        forms = [*password, *_second_factor(policies, ids.BROWSER_MFA_SUBFLOW, _browser_factor(realm),
+                                            f"{realm} administrators in the browser"), limit]
+    else:  # an organisation: two levels of assurance (password; second factor), then what the role requires
+        level_two = ids.BROWSER_LEVEL_SUBFLOW.format(level=2)
+        not_just_done = {"provider": "conditional-sub-flow-executed", "requirement": "REQUIRED",
+                         "config": {"alias": f"{realm} second level not just done",
+                                    "config": {"flow_to_check": level_two, "check_result": "not-executed"}}}
+        forms = [_level(realm, 1, SESSION_MAX_S, password),
+                 _level(realm, 2, policies.sessions.idle_minutes * 60, _browser_factor(realm, " at level 2")),
+                 *_second_factor(policies, ids.BROWSER_MFA_SUBFLOW, _browser_factor(realm),
+                                 f"{realm} administrators in the browser", unless=[not_just_done]),
+                 limit]
     identify = [{"provider": "auth-cookie", "requirement": "ALTERNATIVE"},
                 *([{"provider": "identity-provider-redirector", "requirement": "ALTERNATIVE"}] if redirector else []),
                 {"provider": ids.BROWSER_FORMS_SUBFLOW, "requirement": "ALTERNATIVE",
@@ -108,7 +136,10 @@ def own_users_flows(realm: str, policies: Policies, redirector: bool = False) ->
         identify = [{"provider": ids.BROWSER_IDENTIFY_SUBFLOW, "requirement": "REQUIRED",
                      "subflow": {"description": "The session, the agent's organisation, or a password.",
                                  "executions": identify}},
-                    {"provider": ids.CONVENTION_GATE_PROVIDER_ID, "requirement": "REQUIRED"}]
+                    {"provider": ids.CONVENTION_GATE_PROVIDER_ID, "requirement": "REQUIRED"},
+                    # and the session's level of assurance: lower than the e-service's, the agent
+                    # goes back to their organisation to step up
+                    {"provider": ids.ASSURANCE_GATE, "requirement": "REQUIRED"}]
     browser = {"alias": ids.BROWSER_FLOW_ALIAS, "providerId": "basic-flow", "topLevel": True,
                "description": "Agents sign in with their password; administrators add a second factor.",
                "binding": "browserFlow", "executions": identify}

@@ -9,6 +9,7 @@ BROWSER_IDENTIFY_SUBFLOW = "trustcircle browser identify"
 BROWSER_MFA_SUBFLOW = "trustcircle administrators second factor"
 BROWSER_KNOWN_FACTOR_SUBFLOW = "trustcircle security key or one-time code"
 BROWSER_ENROL_SUBFLOW = "trustcircle first second factor"
+BROWSER_LEVEL_SUBFLOW = "trustcircle level {level}"  # an organisation realm's step-up levels (1, 2)
 DIRECT_GRANT_FLOW_ALIAS = "trustcircle direct grant"
 DIRECT_GRANT_MFA_SUBFLOW = "trustcircle administrators one-time code"
 
@@ -42,3 +43,11 @@ TEMPORARY_PASSWORD_ATTR = "trustcircle.temporary-password"  # noqa: S105
 AUDIT_LISTENER = "trustcircle-audit"  # the extension's event listener (audit trail with correlation)
 HOME_HABILITATIONS_ATTR = "trustcircle.home.habilitations"  # provider realm: what the home asserted
 SAML_PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
+
+# levels of assurance (extension module assurance): Keycloak's ACR-to-LoA map in every realm, each
+# e-service's minimum level, the level asserted by the agent's organisation, the provider's gates
+ACR_LOA_MAP_ATTR = "acr.loa.map"
+ASSURANCE_ATTR = "trustcircle.assurance"
+HOME_ASSURANCE_MAPPER = "trustcircle-home-assurance"
+ASSURANCE_GATE = "trustcircle-assurance-gate"
+ASSURANCE_GATE_AFTER_BROKER = "trustcircle-assurance-gate-broker"

@@ -9,13 +9,25 @@ import pytest
 from conformance.agents import Agent, create_agent, delete_agent
 from trustcircle.keycloak.admin import Admin
 from trustcircle.model.loader import load_federation
-from trustcircle.model.schema import Federation
+from trustcircle.model.schema import Federation, SamlService
 from trustcircle.settings import REPO_ROOT
 
 
 @pytest.fixture(scope="session")
 def federation() -> Federation:
     return load_federation([REPO_ROOT / "realms"])
+
+
+def cdap_of(federation: Federation) -> SamlService:
+    """CDAP, the reference federation's SAML e-service (the suite plays its service provider)."""
+    service = next(s for s in federation.provider("cnaf").services if s.id == "cdap")
+    assert isinstance(service, SamlService)
+    return service
+
+
+@pytest.fixture(scope="session")
+def cdap(federation: Federation) -> SamlService:
+    return cdap_of(federation)
 
 
 @pytest.fixture

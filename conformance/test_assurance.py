@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
-
 from conformance.administrators import totp
 from conformance.agents import Agent
 from conformance.browser import Browser, Page
@@ -21,13 +19,6 @@ from trustcircle.local.target import Target
 from trustcircle.model.schema import Federation, LevelOfAssurance, SamlService
 
 OTP_FORM = "kc-otp-login-form"
-
-
-@pytest.fixture(scope="module")
-def cdap(federation: Federation) -> SamlService:
-    service = next(s for s in federation.provider("cnaf").services if s.id == "cdap")
-    assert isinstance(service, SamlService)
-    return service
 
 
 def level(federation: Federation, factors: int) -> LevelOfAssurance:

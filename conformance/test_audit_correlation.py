@@ -9,17 +9,12 @@ from typing import Any
 from conformance.agents import Agent
 from conformance.audit import AUDIT, wait_for_records
 from conformance.browser import Browser
+from conformance.conftest import cdap_of
 from conformance.flows import brokered_saml_login
 from conformance.saml_sp import for_service
 from trustcircle.audit.trace import read, render, trace
 from trustcircle.local.target import Target
-from trustcircle.model.schema import Federation, SamlService
-
-
-def _cdap(federation: Federation) -> SamlService:
-    service = next(s for s in federation.provider("cnaf").services if s.id == "cdap")
-    assert isinstance(service, SamlService)
-    return service
+from trustcircle.model.schema import Federation
 
 
 def _home_login(agent: Agent) -> dict[str, Any]:
@@ -30,7 +25,7 @@ def _home_login(agent: Agent) -> dict[str, Any]:
 
 
 def _sign_in(target: Target, federation: Federation, organisation: str, agent: Agent) -> None:
-    cdap = _cdap(federation)
+    cdap = cdap_of(federation)
     sp = for_service(target, cdap)
     brokered_saml_login(Browser(str(target.ca_bundle)), sp, organisation, agent)
 
@@ -44,7 +39,8 @@ def test_a_login_is_one_transaction_across_the_home_and_the_provider_realm(
 
     found = trace(read([AUDIT]), transaction)
     at_provider = [r for r in found if r.get("realm") == "cnaf"]
-    assert any(r.get("type") == "LOGIN" and r.get("client") == _cdap(federation).entity_id for r in at_provider), found
+    cdap = cdap_of(federation)
+    assert any(r.get("type") == "LOGIN" and r.get("client") == cdap.entity_id for r in at_provider), found
     assert all(r.get("transaction") == transaction or r.get("user_session") for r in found)
     assert "cd33" in render(found, transaction) and "cnaf" in render(found, transaction)
 

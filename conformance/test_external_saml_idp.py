@@ -31,13 +31,6 @@ TIMEOUT_S = 30
 
 
 @pytest.fixture(scope="module")
-def cdap(federation: Federation) -> SamlService:
-    service = next(s for s in federation.provider("cnaf").services if s.id == "cdap")
-    assert isinstance(service, SamlService)
-    return service
-
-
-@pytest.fixture(scope="module")
 def idp(target: Target, federation: Federation, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ExternalIdP]:
     auth = federation.organisation(ORG).authentication
     assert isinstance(auth, SamlAuthentication)

@@ -20,13 +20,6 @@ from trustcircle.local.target import Target
 from trustcircle.model.schema import Federation, SamlService
 
 
-@pytest.fixture(scope="module")
-def cdap(federation: Federation) -> SamlService:
-    service = next(s for s in federation.provider("cnaf").services if s.id == "cdap")
-    assert isinstance(service, SamlService)
-    return service
-
-
 def _sp(target: Target, cdap: SamlService) -> ServiceProvider:
     return for_service(target, cdap)
 

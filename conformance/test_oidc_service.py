@@ -11,12 +11,12 @@ from jwcrypto import jwk
 
 from conformance.agents import Agent
 from conformance.browser import Browser
-from conformance.conftest import rubriques_in_force
+from conformance.conftest import cdap_of, rubriques_in_force
 from conformance.flows import brokered_login
 from conformance.oidc_rp import RelyingParty, serving
 from conformance.saml_sp import for_service
 from trustcircle.local.target import Target
-from trustcircle.model.schema import Federation, OidcService, SamlService
+from trustcircle.model.schema import Federation, OidcService
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +90,7 @@ def test_a_session_at_the_provider_does_not_open_a_service_without_convention(
     which their convention does not cover: the provider's session (SSO) must not let them in."""
     agent = make_agent("cd33", "instructeurs-rsa")
     browser = Browser(str(target.ca_bundle))
-    cdap = next(s for s in federation.provider("cnaf").services if s.id == "cdap")
-    assert isinstance(cdap, SamlService)
+    cdap = cdap_of(federation)
     sp = for_service(target, cdap)
     page = brokered_login(browser, sp.login_url(), "cd33", agent)
     assert "SAMLResponse" in page.forms[0].fields, page.text[:500]  # in CDAP

@@ -18,11 +18,6 @@ from trustcircle.model.schema import Federation, SamlService
 PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
 
 
-@pytest.fixture(scope="module")
-def cdap(federation: Federation) -> SamlService:
-    return next(s for s in federation.provider("cnaf").services if s.id == "cdap")
-
-
 @pytest.fixture
 def sp(target: Target, federation: Federation, cdap: SamlService) -> ServiceProvider:
     realm = federation.provider("cnaf").realm

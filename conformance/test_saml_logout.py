@@ -7,11 +7,12 @@ from collections.abc import Callable
 
 from conformance.agents import Agent
 from conformance.browser import Browser, Page
+from conformance.conftest import cdap_of
 from conformance.flows import brokered_saml_login, saml_response_of
 from conformance.saml_sp import for_service
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.local.target import Target
-from trustcircle.model.schema import Federation, SamlService
+from trustcircle.model.schema import Federation
 
 MAX_HOPS = 8
 
@@ -35,8 +36,8 @@ def _follow_to(browser: Browser, page: Page, slo_url: str) -> str:
 
 def test_logout_at_the_e_service_ends_the_provider_and_home_sessions(
         target: Target, admin: Admin, make_agent: Callable[..., Agent], federation: Federation) -> None:
-    cdap = next(s for s in federation.provider("cnaf").services if s.id == "cdap")
-    assert isinstance(cdap, SamlService) and cdap.slo_url is not None
+    cdap = cdap_of(federation)
+    assert cdap.slo_url is not None
     agent = make_agent("cd33", "instructeurs-rsa")
     browser = Browser(str(target.ca_bundle))
     sp = for_service(target, cdap)

@@ -18,18 +18,11 @@ from conformance.saml_sp import ServiceProvider, for_service
 from conformance.xmlenc import DecryptionError, decrypt_assertion
 from trustcircle.compiler import ids
 from trustcircle.local.target import Target
-from trustcircle.model.schema import Federation, SamlService
+from trustcircle.model.schema import SamlService
 
 SHA256_OR_STRONGER = ("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
                       "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512", "http://www.w3.org/2001/04/xmlenc#sha256",
                       "http://www.w3.org/2001/04/xmlenc#sha512")
-
-
-@pytest.fixture(scope="module")
-def cdap(federation: Federation) -> SamlService:
-    service = next(s for s in federation.provider("cnaf").services if s.id == "cdap")
-    assert isinstance(service, SamlService)
-    return service
 
 
 def _sp(target: Target, cdap: SamlService, entity_id: str | None = None) -> ServiceProvider:

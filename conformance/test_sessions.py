@@ -7,18 +7,18 @@ from collections.abc import Callable
 
 from conformance.agents import Agent
 from conformance.browser import Browser
+from conformance.conftest import cdap_of
 from conformance.flows import brokered_saml_login, saml_response_of
 from conformance.saml_sp import for_service
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.local.target import Target
-from trustcircle.model.schema import Federation, SamlService
+from trustcircle.model.schema import Federation
 
 
 def test_a_second_login_ends_the_first_session(
         target: Target, admin: Admin, make_agent: Callable[..., Agent], federation: Federation) -> None:
     assert federation.settings.policies_in_force().sessions.max_concurrent == 1
-    cdap = next(s for s in federation.provider("cnaf").services if s.id == "cdap")
-    assert isinstance(cdap, SamlService)
+    cdap = cdap_of(federation)
     agent = make_agent("cd33", "instructeurs-rsa")
     first_sp, second_sp = for_service(target, cdap), for_service(target, cdap)
     first_sp.accept(saml_response_of(brokered_saml_login(Browser(str(target.ca_bundle)), first_sp, "cd33", agent),

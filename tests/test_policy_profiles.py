@@ -99,7 +99,8 @@ def test_the_documents_profile_asks_a_second_factor_of_administrators_only() -> 
     # agents: a password (level 1), a second factor only when an e-service asks for level 2
     assert [e["provider"] for e in _steps(browser, ids.BROWSER_LEVEL_SUBFLOW.format(level=1))] == [
         "conditional-level-of-authentication", "auth-username-password-form", ids.TEMPORARY_PASSWORD_EXPIRY]
-    assert _steps(browser, ids.BROWSER_LEVEL_SUBFLOW.format(level=2))[0]["config"]["config"]["loa-condition-level"] == "2"
+    level_two = _steps(browser, ids.BROWSER_LEVEL_SUBFLOW.format(level=2))
+    assert level_two[0]["config"]["config"]["loa-condition-level"] == "2"
 
 
 def test_the_deny_list_is_lower_case_unique_and_holds_common_breached_passwords() -> None:

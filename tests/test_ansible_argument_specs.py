@@ -44,3 +44,12 @@ def test_tasks_use_only_declared_or_registered_role_variables(role: Path) -> Non
     used = set(re.findall(rf"\b{role.name}_[a-z0-9_]+", text))
     defined = set(_specs(role)) | set(re.findall(rf"^\s*(?:register:\s*)?({role.name}_[a-z0-9_]+):?", text, re.M))
     assert used - defined == set()
+
+
+def test_the_roles_tls_policy_is_the_local_servers() -> None:
+    """One TLS policy: the Ansible role's defaults and the local server's (trustcircle/tls_policy.py)."""
+    from trustcircle import tls_policy
+
+    defaults = yaml.safe_load((REPO_ROOT / "roles/keycloak_server/defaults/main.yml").read_text())
+    assert tuple(defaults["keycloak_server_tls_protocols"]) == tls_policy.PROTOCOLS
+    assert tuple(defaults["keycloak_server_tls_cipher_suites"]) == tls_policy.CIPHER_SUITES

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import ssl
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,9 @@ from typing import Any
 import pytest
 import requests
 
+from conformance.tls_probe import handshake
 from tests.ansible.exports import Server
+from trustcircle import tls_policy
 from trustcircle.compiler.compile import compile_federation
 from trustcircle.compiler.environment import Environment
 from trustcircle.model.loader import load_federation
@@ -53,7 +54,8 @@ def test_keycloak_conf(host: Any, it_home: str, it_vars: dict[str, Any]) -> None
     lines = set(conf.splitlines())
     expected = {"db=postgres", "db-url-host=127.0.0.1", f"db-url-database={it_vars['keycloak_database_name']}",
                 "http-enabled=false", "http-host=127.0.0.1", "https-port=18443", "http-management-port=19000",
-                "https-protocols=TLSv1.3,TLSv1.2", "health-enabled=true", "metrics-enabled=true", "cache=local",
+                *(f"{k}={v}" for k, v in tls_policy.keycloak_options().items()),
+                "health-enabled=true", "metrics-enabled=true", "cache=local",
                 "hostname=https://127.0.0.1:18443",
                 "spi-events-listener--trustcircle-audit--file=/opt/trustcircle-it/log/audit/events.jsonl"}
     assert expected <= lines
@@ -81,13 +83,7 @@ def test_listens_on_the_expected_ports_only(host: Any) -> None:
 
 
 def _handshake(port: int, version: ssl.TLSVersion, ca: Path) -> str:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.load_verify_locations(ca)
-    context.minimum_version = context.maximum_version = version
-    context.set_ciphers("DEFAULT:@SECLEVEL=0")  # let the client offer old versions: the server must refuse
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw, \
-            context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
-        return str(tls.version())
+    return handshake("127.0.0.1", port, ca, version)[0]
 
 
 @pytest.mark.parametrize("port", [18443, 19000])

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import requests
 
+from trustcircle import tls_policy
 from trustcircle.errors import ConfigurationError, LocalServerError
 from trustcircle.local.ca import TlsFiles, ensure_tls
 from trustcircle.local.mail import MailCatcher
@@ -181,7 +182,7 @@ class LocalKeycloak:
             f"http-management-port={self.config.management_port}",
             f"https-certificate-file={tls.server_cert}",
             f"https-certificate-key-file={tls.server_key}",
-            "https-protocols=TLSv1.3,TLSv1.2",
+            *(f"{name}={value}" for name, value in tls_policy.keycloak_options().items()),
             f"truststore-paths={tls.ca_cert}",
             "log=console",
             # the extension's audit trail: every event of every realm, one JSON object per line

@@ -1,0 +1,19 @@
+"""The TLS Keycloak offers, in every deployment path (local server, Ansible role): TLS 1.3 and 1.2
+only, and for 1.2 only forward-secret AEAD suites (ECDHE with AES-GCM or ChaCha20-Poly1305), as
+ANSSI's TLS guide (2020) and IBR-041 ask. Clients may present a certificate (mutual TLS for
+applications, RFC 8705); browsers are not required to."""
+
+PROTOCOLS = ("TLSv1.3", "TLSv1.2")
+CIPHER_SUITES = (
+    "TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+)
+CLIENT_AUTH = "request"  # Keycloak's https-client-auth: a certificate is asked for, never demanded
+
+
+def keycloak_options() -> dict[str, str]:
+    """The Keycloak options that carry this policy."""
+    return {"https-protocols": ",".join(PROTOCOLS), "https-cipher-suites": ",".join(CIPHER_SUITES),
+            "https-client-auth": CLIENT_AUTH}

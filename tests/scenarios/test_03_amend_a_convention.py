@@ -17,6 +17,12 @@ AMENDMENT = """    - number: {number}
           groups: [instructeurs-rsa]
           valid_from: 2026-01-01
           valid_until: 2028-12-31
+          applications:
+            - id: gestion-rsa
+              name: Logiciel de gestion du RSA
+              api: cdap-api
+              scopes: [dossier, droits, rsa]
+              mtls: {{subject: "CN=gestion-rsa,OU=applications,O=cd33"}}
         - service: aides
           profile: T1
           rubriques: [demandes, decisions]

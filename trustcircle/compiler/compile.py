@@ -15,7 +15,7 @@ from trustcircle.compiler.flows import own_users_flows, post_broker_flow
 from trustcircle.compiler.oidc import oidc_identity_provider
 from trustcircle.compiler.policies import realm_settings
 from trustcircle.compiler.saml import broker_client, identity_provider, service_client
-from trustcircle.compiler.services import api_client_scopes, oidc_service_client
+from trustcircle.compiler.services import api_client_scopes, application_client, oidc_service_client
 from trustcircle.model.policies import Policies, effective
 from trustcircle.model.schema import Convention, Federation, MembershipForm, Organisation, Provider
 
@@ -112,6 +112,19 @@ def _organisation_realm(org: Organisation, realm: str, base: Policies, env: Envi
     yield from delegation.organisation_delegates(org, ref, granted)
 
 
+def _applications(federation: Federation, provider: Provider, zone: ZoneInfo) -> Iterator[DesiredObject]:
+    """The partners' applications named by the forms of conventions in force, as clients calling the APIs."""
+    realm = Ref("realm", provider.realm, provider.realm)
+    for conv in federation.conventions:
+        amendment = conv.effective() if conv.provider == provider.id else None
+        for form in amendment.forms if amendment is not None else []:
+            for app in form.applications:
+                spec = application_client(provider, conv, form, app, _instant(form.valid_from, zone),
+                                          _instant(form.valid_until + dt.timedelta(days=1), zone))
+                scopes = tuple(Ref("client_scope", provider.realm, name) for name in spec["optionalClientScopes"])
+                yield DesiredObject(Ref("client", provider.realm, spec["clientId"]), spec, (realm, *scopes))
+
+
 def _granted(federation: Federation, organisation: str) -> set[str]:
     """The organisation's groups named by the forms of its conventions in force."""
     return {group for conv in federation.conventions if conv.organisation == organisation
@@ -147,6 +160,7 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
                   for amendment in [conv.effective()] if amendment is not None
                   for form in amendment.forms]
         objects.extend(groups)
+        objects.extend(_applications(federation, provider, zone))
         for org in federation.organisations:
             own = [g for g in groups if g.ref.key.startswith(f"/{org.id}/")]
             objects.extend(_organisation(provider, org, env, own))

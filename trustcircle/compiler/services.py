@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from trustcircle.compiler import ids
-from trustcircle.model.schema import OidcService, Provider, WebServiceApi
+from trustcircle.model.schema import Application, Convention, MembershipForm, OidcService, Provider, WebServiceApi
 
 # Scopes of every new realm: `basic` gives the subject, `acr` the level of assurance reached.
 OIDC_SERVICE_SCOPES = ["acr", "basic", "email", "profile"]
@@ -77,3 +77,52 @@ def api_client_scopes(provider: Provider) -> list[tuple[str, dict[str, Any]]]:
                         "id.token.claim": "false", "introspection.token.claim": "true"}},
         ],
     }) for api in provider.apis for scope in api.scopes]
+
+
+def application_client_id(organisation: str, application: str) -> str:
+    return f"urn:trustcircle:app:{organisation}:{application}"
+
+
+def application_client(provider: Provider, conv: Convention, form: MembershipForm, app: Application,
+                       valid_from: str, valid_until: str) -> dict[str, Any]:
+    """A partner's application as a confidential client of the provider realm: client credentials
+    only, authenticated by its certificate (mutual TLS, RFC 8705: Keycloak's ``client-x509``), never a
+    shared secret; its access tokens bound to that certificate (``cnf.x5t#S256``); the scopes it may
+    request are the API's rubriques the form grants it, each putting the API's audience in the token."""
+    api = next(a for a in provider.apis if a.id == app.api)
+    return {
+        "clientId": application_client_id(conv.organisation, app.id),
+        "name": f"{app.name} ({conv.organisation})",
+        "protocol": "openid-connect",
+        "enabled": True,
+        "publicClient": False,
+        "bearerOnly": False,
+        "consentRequired": False,
+        "clientAuthenticatorType": "client-x509",
+        "standardFlowEnabled": False,
+        "implicitFlowEnabled": False,
+        "directAccessGrantsEnabled": False,
+        "serviceAccountsEnabled": True,
+        "frontchannelLogout": False,
+        "fullScopeAllowed": False,
+        "redirectUris": [],
+        "webOrigins": [],
+        "attributes": {
+            "x509.subjectdn": app.mtls.subject,
+            "x509.allow.regex.pattern.comparison": "false",
+            "tls.client.certificate.bound.access.tokens": "true",
+            "oauth2.device.authorization.grant.enabled": "false",
+            "oidc.ciba.grant.enabled": "false",
+            "use.refresh.tokens": "false",
+            ids.ORGANISATION_ATTR: conv.organisation,
+            ids.CONVENTION_ID_ATTR: conv.id,
+            ids.CONVENTION_SERVICE_ATTR: form.service,
+            ids.CONVENTION_VALID_FROM_ATTR: valid_from,
+            ids.CONVENTION_VALID_UNTIL_ATTR: valid_until,
+            "trustcircle.api": api.id,
+            ids.MANAGED_BY_ATTR: ids.MANAGED_BY,
+        },
+        "defaultClientScopes": ["basic"],
+        "optionalClientScopes": sorted(api_scope_name(api, scope) for scope in app.scopes),
+        "protocolMappers": [],
+    }

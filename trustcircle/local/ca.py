@@ -7,6 +7,7 @@ Generated once per machine under the local state directory; private keys are wri
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import ipaddress
 import os
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 CA_LIFETIME = dt.timedelta(days=3650)
@@ -121,3 +122,88 @@ def ensure_tls(directory: Path, hosts: list[str], name: str = "server") -> TlsFi
     chain = cert.public_bytes(serialization.Encoding.PEM) + ca_cert.public_bytes(serialization.Encoding.PEM)
     files.server_cert.write_bytes(chain)
     return files
+
+
+ISSUING_LIFETIME = dt.timedelta(days=1825)
+CLIENT_LIFETIME = dt.timedelta(days=7)  # short-lived instead of a revocation list: a lost key expires in days
+
+
+@dataclass(frozen=True)
+class ClientCertificate:
+    """An application's certificate: ``chain`` (its certificate, then the issuing CA's) and key, PEM."""
+
+    chain: bytes
+    key: bytes
+    subject: str  # RFC 4514, as the provider's client registration names it
+    sha256_thumbprint: bytes  # of the DER certificate: what a certificate-bound token carries (x5t#S256)
+
+    def write(self, directory: Path, name: str) -> tuple[Path, Path]:
+        """``<name>.pem`` (chain) and ``<name>-key.pem`` (mode 0600) in ``directory``."""
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / f"{name}.pem").write_bytes(self.chain)
+        write_private(directory / f"{name}-key.pem", self.key)
+        return directory / f"{name}.pem", directory / f"{name}-key.pem"
+
+
+def ensure_issuing_ca(directory: Path) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
+    """The issuing CA for applications' client certificates, signed by the local root (path length
+    0: it issues end-entity certificates only)."""
+    root, root_key = _ensure_ca(directory)
+    cert_path, key_path = directory / "issuing-ca.pem", directory / "issuing-ca-key.pem"
+    if cert_path.exists() and key_path.exists():
+        cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+        key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+        if isinstance(key, rsa.RSAPrivateKey) and cert.issuer == root.subject \
+                and cert.not_valid_after_utc - _now() > RENEW_BEFORE:
+            return cert, key
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    now = _now()
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "trustcircle local"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "trustcircle local issuing CA (applications)")]))
+        .issuer_name(root.subject).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + ISSUING_LIFETIME)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False)
+        .sign(root_key, hashes.SHA256())
+    )
+    write_private(key_path, _key_pem(key))
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return cert, key
+
+
+def client_subject(organisation: str, application: str) -> x509.Name:
+    """The subject of an organisation's application certificate: CN=<application>,OU=applications,O=<organisation>."""
+    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+                      x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "applications"),
+                      x509.NameAttribute(NameOID.COMMON_NAME, application)])
+
+
+def issue_client_certificate(issuer: tuple[x509.Certificate, rsa.RSAPrivateKey], subject: x509.Name,
+                             lifetime: dt.timedelta = CLIENT_LIFETIME,
+                             not_before: dt.datetime | None = None) -> ClientCertificate:
+    """A TLS client certificate for an application (EC P-256 key), issued by ``issuer``."""
+    ca_cert, ca_key = issuer
+    key = ec.generate_private_key(ec.SECP256R1())
+    start = not_before or _now() - dt.timedelta(minutes=5)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject).issuer_name(ca_cert.subject).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start).not_valid_after(start + lifetime)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    chain = cert.public_bytes(serialization.Encoding.PEM) + ca_cert.public_bytes(serialization.Encoding.PEM)
+    return ClientCertificate(chain, key_pem, subject.rfc4514_string(),
+                             hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).digest())

@@ -19,6 +19,7 @@ from trustcircle.model.schema import (
     AssertionEncryption,
     Convention,
     FederationSettings,
+    MembershipForm,
     Organisation,
     Provider,
 )
@@ -195,6 +196,7 @@ def _form_rules(item: Located, conv: Convention, base: Path, amendment: Amendmen
             yield _issue(item, [*at, "profile"], "TC502",
                          f"profile {profile.id} is not open to organisations of kind {org.kind}",
                          "choose a profile of the doctrine meant for this kind of organisation")
+        yield from _application_rules(item, at, form, provider)
         allowed = set(profile.services.get(form.service, [])) if profile else None
         for r_index, rubrique in enumerate(form.rubriques):
             if service and rubrique not in known:
@@ -205,6 +207,24 @@ def _form_rules(item: Located, conv: Convention, base: Path, amendment: Amendmen
                              f"the doctrine does not allow rubrique {rubrique!r} of {form.service} for profile "
                              f"{form.profile}", "remove it, or choose a profile that allows it: "
                              + (", ".join(sorted(allowed)) or "(none on this service)") + " allowed here")
+
+
+def _application_rules(item: Located, at: Path, form: MembershipForm, provider: Provider | None) -> Iterator[Issue]:
+    """An application calls one of the provider's APIs, for rubriques the form grants and the API serves."""
+    apis = {a.id: a for a in provider.apis} if provider else {}
+    for a_index, app in enumerate(form.applications):
+        api = apis.get(app.api)
+        if provider is not None and api is None:
+            yield _issue(item, [*at, "applications", a_index, "api"], "TC211",
+                         f"provider {provider.id!r} has no API {app.api!r}", _one_of(apis))
+            continue
+        for s_index, scope in enumerate(app.scopes):
+            if scope not in form.rubriques or (api is not None and scope not in api.scopes):
+                yield _issue(item, [*at, "applications", a_index, "scopes", s_index], "TC212",
+                             f"application {app.id!r} asks {scope!r}, which this form does not grant or "
+                             f"{app.api} does not serve",
+                             "an application gets at most the form's rubriques that the API serves: "
+                             + (", ".join(sorted(set(form.rubriques) & set(api.scopes if api else []))) or "none"))
 
 
 def _convention_rules(item: Located, ctx: Context) -> Iterator[Issue]:

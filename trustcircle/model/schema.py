@@ -194,6 +194,25 @@ class Organisation(Strict):
     policies: PolicyOverride = Field(PolicyOverride(), description="settings tighter than the federation's")
 
 
+class MutualTls(Strict):
+    """An application authenticating with its certificate (mutual TLS, RFC 8705)."""
+
+    subject: str = Field(min_length=3, description="the certificate's subject DN (RFC 4514), e.g. "
+                                                   "CN=gestion-rsa,OU=applications,O=cd33")
+
+
+class Application(Strict):
+    """An application of the partner organisation calling a provider's API under this form: a
+    confidential client of the provider realm, without any shared secret, whose access tokens are
+    bound to its certificate."""
+
+    id: Slug
+    name: str
+    api: Slug = Field(description="the provider's API it calls (id)")
+    scopes: list[Slug] = Field(min_length=1, description="the API's rubriques it may request: within the form's")
+    mtls: MutualTls
+
+
 class MembershipForm(Strict):
     """Bulletin d'adhésion: the part of a convention that covers one service."""
 
@@ -203,6 +222,8 @@ class MembershipForm(Strict):
     groups: list[Slug] = Field(default_factory=list, description="the organisation's groups that get this access")
     valid_from: dt.date
     valid_until: dt.date = Field(description="last day of validity (inclusive)")
+    applications: list[Application] = Field(default_factory=list, description="the organisation's applications "
+                                            "that call the provider's APIs under this form")
 
 
 class Amendment(Strict):

@@ -16,14 +16,19 @@ from trustcircle.local.ca import ensure_tls
 
 
 @contextmanager
-def serving_https(url: str, handler: type[BaseHTTPRequestHandler], tls_dir: Path, name: str) -> Iterator[None]:
-    """Serve ``handler`` at the host and port of ``url`` until the block ends."""
+def serving_https(url: str, handler: type[BaseHTTPRequestHandler], tls_dir: Path, name: str,
+                  client_ca: Path | None = None) -> Iterator[None]:
+    """Serve ``handler`` at the host and port of ``url`` until the block ends; ``client_ca``: ask
+    clients for a certificate issued under it (optional: the handler decides what lacking one means)."""
     endpoint = urlsplit(url)
     assert endpoint.hostname in ("127.0.0.1", "localhost"), f"{name} serves on loopback only, not {url}"
     files = ensure_tls(tls_dir, [endpoint.hostname], name=name)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_cert_chain(files.server_cert, files.server_key)
+    if client_ca is not None:
+        context.load_verify_locations(client_ca)
+        context.verify_mode = ssl.CERT_OPTIONAL
     try:
         server = ThreadingHTTPServer((endpoint.hostname, endpoint.port or 443), handler)
     except OSError as err:

@@ -1,0 +1,200 @@
+"""A partner's application calls the provider's API under its convention (IBR-041: OAuth 2.0 with
+PKI): client credentials authenticated by its certificate (mutual TLS, RFC 8705), never a shared
+secret; a token bound to that certificate; only the rubriques the convention grants it. Each way
+of getting it wrong is refused, and the test says by whom: the TLS layer, the token endpoint, or
+the API (``conformance/provider_api.py``, the reference a provider follows)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import ssl
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from conformance.provider_api import ProviderApi, serving
+from conformance.tls_probe import handshake
+from trustcircle.compiler.services import api_scope_name, application_client_id
+from trustcircle.local.ca import ClientCertificate, client_subject, ensure_issuing_ca, issue_client_certificate
+from trustcircle.local.target import Target
+from trustcircle.model.schema import Application, Federation, WebServiceApi
+
+TIMEOUT_S = 30
+Files = tuple[str, str]
+
+
+@pytest.fixture(scope="module")
+def application(federation: Federation) -> tuple[str, Application]:
+    """The reference federation's application: cd33's RSA software calling CDAP's API."""
+    for conv in federation.conventions:
+        amendment = conv.effective()
+        for form in amendment.forms if amendment else []:
+            for app in form.applications:
+                return conv.organisation, app
+    raise AssertionError("realms/ declares no application")
+
+
+@pytest.fixture(scope="module")
+def cdap_api(federation: Federation, application: tuple[str, Application]) -> WebServiceApi:
+    return next(a for a in federation.provider("cnaf").apis if a.id == application[1].api)
+
+
+@pytest.fixture(scope="module")
+def pki(target: Target) -> Path:
+    tls = Path(target.ca_bundle).parent
+    if not (tls / "ca-key.pem").exists():
+        pytest.skip("issuing client certificates needs the local CA (a deployment's own PKI issues them)")
+    return tls
+
+
+def _issue(pki: Path, tmp: Path, organisation: str, name: str, **kwargs: Any) -> tuple[ClientCertificate, Files]:
+    cert = issue_client_certificate(ensure_issuing_ca(pki), client_subject(organisation, name), **kwargs)
+    chain, key = cert.write(tmp, name)
+    return cert, (str(chain), str(key))
+
+
+@pytest.fixture
+def certificate(pki: Path, tmp_path: Path, application: tuple[str, Application]) -> tuple[ClientCertificate, Files]:
+    organisation, app = application
+    return _issue(pki, tmp_path, organisation, app.id)
+
+
+@pytest.fixture(scope="module")
+def api(target: Target, federation: Federation, cdap_api: WebServiceApi) -> Iterator[ProviderApi]:
+    reference = ProviderApi(cdap_api, f"{target.url}/realms/{federation.provider('cnaf').realm}",
+                            str(target.ca_bundle))
+    with serving(reference, Path(target.ca_bundle).parent) as running:
+        yield running
+
+
+def _token(target: Target, client_id: str, scopes: list[str], cert: Files | None) -> requests.Response:
+    return requests.post(f"{target.url}/realms/cnaf/protocol/openid-connect/token",
+                         data={"grant_type": "client_credentials", "client_id": client_id,
+                               **({"scope": " ".join(scopes)} if scopes else {})},
+                         cert=cert, verify=str(target.ca_bundle), timeout=TIMEOUT_S)
+
+
+def _claims(token: str) -> dict[str, Any]:
+    payload = token.split(".")[1]
+    return dict(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
+
+
+def _call(api: ProviderApi, target: Target, token: str, cert: Files | None, case: str = "C-1") -> requests.Response:
+    return requests.get(f"{api.base}/cases/{case}", headers={"Authorization": f"Bearer {token}"}, cert=cert,
+                        verify=str(target.ca_bundle), timeout=TIMEOUT_S)
+
+
+def test_the_application_gets_a_bound_token_and_only_its_rubriques(
+        target: Target, api: ProviderApi, application: tuple[str, Application], cdap_api: WebServiceApi,
+        certificate: tuple[ClientCertificate, Files]) -> None:
+    organisation, app = application
+    cert, files = certificate
+    asked = app.scopes[:2]
+    answer = _token(target, application_client_id(organisation, app.id), [api_scope_name(cdap_api, s) for s in asked],
+                    files)
+    assert answer.status_code == 200, answer.text
+    claims = _claims(answer.json()["access_token"])
+    assert claims["cnf"]["x5t#S256"] == base64.urlsafe_b64encode(cert.sha256_thumbprint).rstrip(b"=").decode()
+    assert cdap_api.audience in ([claims["aud"]] if isinstance(claims["aud"], str) else claims["aud"])
+    data = _call(api, target, answer.json()["access_token"], files)
+    assert data.status_code == 200, data.text
+    assert sorted(data.json()["rubriques"]) == sorted(asked)  # what it asked, within its convention
+
+
+def test_a_scope_beyond_the_convention_is_refused_by_the_token_endpoint(
+        target: Target, application: tuple[str, Application], cdap_api: WebServiceApi,
+        certificate: tuple[ClientCertificate, Files]) -> None:
+    organisation, app = application
+    beyond = sorted(set(cdap_api.scopes) - set(app.scopes))[0]
+    answer = _token(target, application_client_id(organisation, app.id), [api_scope_name(cdap_api, beyond)],
+                    certificate[1])
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_scope", answer.text
+
+
+def test_another_applications_certificate_is_refused_by_the_token_endpoint(
+        target: Target, pki: Path, tmp_path: Path, application: tuple[str, Application],
+        cdap_api: WebServiceApi) -> None:
+    organisation, app = application
+    _, other = _issue(pki, tmp_path, organisation, "another-software")  # valid, same CA, another subject
+    answer = _token(target, application_client_id(organisation, app.id), [api_scope_name(cdap_api, app.scopes[0])],
+                    other)
+    assert answer.status_code == 401 and answer.json()["error"] == "invalid_client", answer.text
+    unauthenticated = _token(target, application_client_id(organisation, app.id),
+                             [api_scope_name(cdap_api, app.scopes[0])], None)
+    assert unauthenticated.status_code == 401 and unauthenticated.json()["error"] == "invalid_client"
+
+
+def _refused_by_tls(target: Target, certificate: Files) -> None:
+    """Keycloak's TLS layer refuses the certificate in the handshake (TLS 1.2, where its alert comes
+    during the handshake; in TLS 1.3 it comes after, as an abrupt end of the connection)."""
+    url = urlparse(target.url)
+    with pytest.raises(ssl.SSLError, match="CERTIFICATE_UNKNOWN"):
+        handshake(str(url.hostname), url.port or 443, target.ca_bundle, ssl.TLSVersion.TLSv1_2,
+                  "ECDHE-RSA-AES256-GCM-SHA384", certificate=(Path(certificate[0]), Path(certificate[1])))
+
+
+def test_a_valid_certificate_passes_tls(target: Target, certificate: tuple[ClientCertificate, Files]) -> None:
+    url = urlparse(target.url)  # the control for the two refusals below
+    chain, key = certificate[1]
+    assert handshake(str(url.hostname), url.port or 443, target.ca_bundle, ssl.TLSVersion.TLSv1_2,
+                     "ECDHE-RSA-AES256-GCM-SHA384", certificate=(Path(chain), Path(key)))[0] == "TLSv1.2"
+
+
+def test_an_expired_certificate_is_refused_by_tls(
+        target: Target, pki: Path, tmp_path: Path, application: tuple[str, Application],
+        cdap_api: WebServiceApi) -> None:
+    organisation, app = application
+    _, expired = _issue(pki, tmp_path, organisation, app.id, lifetime=dt.timedelta(days=1),
+                        not_before=dt.datetime.now(dt.UTC) - dt.timedelta(days=3))
+    _refused_by_tls(target, expired)
+
+
+def test_a_certificate_from_an_unknown_ca_is_refused_by_tls(
+        target: Target, tmp_path: Path, application: tuple[str, Application], cdap_api: WebServiceApi) -> None:
+    organisation, app = application
+    key = ec.generate_private_key(ec.SECP256R1())  # self-issued, with the right subject
+    subject = client_subject(organisation, app.id)
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1)).sign(key, hashes.SHA256()))
+    impostor = ClientCertificate(cert.public_bytes(serialization.Encoding.PEM),
+                                 key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                   serialization.NoEncryption()),
+                                 subject.rfc4514_string(), hashlib.sha256(b"").digest())
+    chain, key_file = impostor.write(tmp_path, "impostor")
+    _refused_by_tls(target, (str(chain), str(key_file)))
+
+
+def test_a_bound_token_without_its_certificate_is_refused_by_the_api(
+        target: Target, api: ProviderApi, pki: Path, tmp_path: Path, application: tuple[str, Application],
+        cdap_api: WebServiceApi, certificate: tuple[ClientCertificate, Files]) -> None:
+    organisation, app = application
+    token = _token(target, application_client_id(organisation, app.id), [api_scope_name(cdap_api, app.scopes[0])],
+                   certificate[1]).json()["access_token"]
+    stolen = _call(api, target, token, None)  # a stolen token, without the certificate
+    assert stolen.status_code == 401 and "without a client certificate" in stolen.json()["error_description"]
+    _, other = _issue(pki, tmp_path, organisation, "another-software")
+    replayed = _call(api, target, token, other)  # with another valid certificate
+    assert replayed.status_code == 401 and "another certificate" in replayed.json()["error_description"]
+    assert 'error="invalid_token"' in replayed.headers["WWW-Authenticate"]
+
+
+def test_a_token_for_another_audience_is_refused_by_the_api(
+        target: Target, api: ProviderApi, application: tuple[str, Application],
+        certificate: tuple[ClientCertificate, Files]) -> None:
+    organisation, app = application
+    token = _token(target, application_client_id(organisation, app.id), [], certificate[1])  # no API scope
+    assert token.status_code == 200, token.text
+    refused = _call(api, target, token.json()["access_token"], certificate[1])
+    assert refused.status_code == 401 and "audience" in refused.json()["error_description"], refused.text

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import ssl
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,11 +26,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from conformance.provider_api import ProviderApi, serving
 from conformance.tls_probe import handshake
 from trustcircle.compiler.services import api_scope_name, application_client_id
+from trustcircle.keycloak.admin import Admin, q
 from trustcircle.local.ca import ClientCertificate, client_subject, ensure_issuing_ca, issue_client_certificate
 from trustcircle.local.target import Target
 from trustcircle.model.schema import Application, Federation, WebServiceApi
 
 TIMEOUT_S = 30
+KEY_PROVIDER = "org.keycloak.keys.KeyProvider"
 Files = tuple[str, str]
 
 
@@ -198,3 +201,56 @@ def test_a_token_for_another_audience_is_refused_by_the_api(
     assert token.status_code == 200, token.text
     refused = _call(api, target, token.json()["access_token"], certificate[1])
     assert refused.status_code == 401 and "audience" in refused.json()["error_description"], refused.text
+
+
+@pytest.fixture
+def app_client(admin: Admin, application: tuple[str, Application]) -> Iterator[dict[str, Any]]:
+    """The application's client as Keycloak holds it; whatever a test changes is put back."""
+    organisation, app = application
+    client = admin.get(f"/cnaf/clients?clientId={q(application_client_id(organisation, app.id))}")[0]
+    yield client
+    admin.put(f"/cnaf/clients/{client['id']}", client)
+
+
+def test_an_expired_token_is_refused_by_the_api(
+        target: Target, admin: Admin, api: ProviderApi, app_client: dict[str, Any],
+        application: tuple[str, Application], cdap_api: WebServiceApi,
+        certificate: tuple[ClientCertificate, Files]) -> None:
+    organisation, app = application
+    short = {**app_client, "attributes": {**app_client["attributes"], "access.token.lifespan": "2"}}
+    admin.put(f"/cnaf/clients/{app_client['id']}", short)  # a test-only lifetime (the realm's is minutes)
+    token = _token(target, application_client_id(organisation, app.id), [api_scope_name(cdap_api, app.scopes[0])],
+                   certificate[1]).json()["access_token"]
+    assert _call(api, target, token, certificate[1]).status_code == 200
+    time.sleep(3)
+    refused = _call(api, target, token, certificate[1])
+    assert refused.status_code == 401 and refused.json()["error_description"] == "expired", refused.text
+
+
+@pytest.mark.destructive
+def test_the_api_follows_a_key_rotation_of_the_provider_realm(
+        target: Target, admin: Admin, api: ProviderApi, app_client: dict[str, Any],
+        application: tuple[str, Application], cdap_api: WebServiceApi,
+        certificate: tuple[ClientCertificate, Files]) -> None:
+    """The realm gets a new signing key (ES256, first in priority) and the application's tokens are
+    signed with it: the API, which cached the keys before, fetches them again, once."""
+    organisation, app = application
+    client_id, scopes = application_client_id(organisation, app.id), [api_scope_name(cdap_api, app.scopes[0])]
+    assert _call(api, target, _token(target, client_id, scopes, certificate[1]).json()["access_token"],
+                 certificate[1]).status_code == 200  # the keys are cached
+    realm_id = admin.get("/cnaf")["id"]
+    key = admin.post("/cnaf/components", {
+        "name": f"rotated-{int(time.time())}", "providerId": "ecdsa-generated", "providerType": KEY_PROVIDER,
+        "parentId": realm_id, "config": {"priority": ["1000"], "enabled": ["true"], "active": ["true"],
+                                         "ecdsaEllipticCurveKey": ["P-256"]}})
+    try:
+        es256 = {**app_client, "attributes": {**app_client["attributes"], "access.token.signed.response.alg": "ES256"}}
+        admin.put(f"/cnaf/clients/{app_client['id']}", es256)
+        token = _token(target, client_id, scopes, certificate[1]).json()["access_token"]
+        header = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
+        assert header["alg"] == "ES256"
+        fetched = api.jwks_fetches
+        assert _call(api, target, token, certificate[1]).status_code == 200
+        assert api.jwks_fetches == fetched + 1  # a new key: fetched again, once
+    finally:
+        admin.delete(f"/cnaf/components/{key}")

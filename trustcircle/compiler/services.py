@@ -122,7 +122,9 @@ def application_client(provider: Provider, conv: Convention, form: MembershipFor
             "trustcircle.api": api.id,
             ids.MANAGED_BY_ATTR: ids.MANAGED_BY,
         },
-        "defaultClientScopes": ["basic"],
+        # Keycloak gives every service-account client its "service_account" scope (and adds it back
+        # on each update): named here, or every update would look like drift
+        "defaultClientScopes": ["basic", "service_account"],
         "optionalClientScopes": sorted(api_scope_name(api, scope) for scope in app.scopes),
         "protocolMappers": [],
     }

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from conformance.provider_api import ProviderApi, serving
 from conformance.tls_probe import handshake
+from trustcircle.compiler import ids
 from trustcircle.compiler.services import api_scope_name, application_client_id
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.local.ca import ClientCertificate, client_subject, ensure_issuing_ca, issue_client_certificate
@@ -258,3 +259,19 @@ def test_the_api_follows_a_key_rotation_of_the_provider_realm(
         assert api.jwks_fetches == fetched + 1  # a new key: fetched again, once
     finally:
         admin.delete(f"/cnaf/components/{key}")
+
+
+@pytest.mark.destructive
+def test_an_application_whose_convention_ended_gets_no_token(
+        target: Target, admin: Admin, app_client: dict[str, Any], application: tuple[str, Application],
+        cdap_api: WebServiceApi, certificate: tuple[ClientCertificate, Files]) -> None:
+    """The convention's dates move into the past (what its end compiles to, without any re-apply of
+    the application itself): the token endpoint refuses, naming the rule."""
+    organisation, app = application
+    window = {ids.CONVENTION_VALID_FROM_ATTR: "2024-01-01T00:00:00Z", ids.CONVENTION_VALID_UNTIL_ATTR: "2025-01-01T00:00:00Z"}
+    ended = {**app_client, "attributes": {**app_client["attributes"], **window}}
+    admin.put(f"/cnaf/clients/{app_client['id']}", ended)
+    answer = _token(target, application_client_id(organisation, app.id), [api_scope_name(cdap_api, app.scopes[0])],
+                    certificate[1])
+    assert answer.status_code in (400, 401) and answer.json()["error"] == "unauthorized_client", answer.text
+    assert "convention_expired" in answer.json()["error_description"]

@@ -39,6 +39,9 @@ def test_python_and_java_agree_on_the_convention_contract() -> None:
     assert f'PROVIDER_ID = "{ids.TEMPORARY_PASSWORD_EXPIRY}"' in expiry
     assert f'PROVIDER_ID = "{ids.TEMPORARY_PASSWORD_EXPIRY_DIRECT_GRANT}"' in expiry
     assert f'ATTRIBUTE = "{ids.TEMPORARY_PASSWORD_ATTR}"' in (temporary / "TemporaryPassword.java").read_text()
+    window = (REPO_ROOT / "extensions/convention-gate/src/main/java/eu/trustcircle/keycloak/conventiongate/"
+              "ConventionWindowExecutor.java").read_text()
+    assert f'PROVIDER_ID = "{ids.CONVENTION_WINDOW_EXECUTOR}"' in window
     guard = (REPO_ROOT / "extensions/delegation-guard/src/main/java/eu/trustcircle/keycloak/delegation/"
              "HabilitationManagerScope.java").read_text()
     assert f'ADMINISTRATORS_GROUP = "{ids.ADMINISTRATORS_GROUP}"' in guard

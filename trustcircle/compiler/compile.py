@@ -15,7 +15,12 @@ from trustcircle.compiler.flows import own_users_flows, post_broker_flow
 from trustcircle.compiler.oidc import oidc_identity_provider
 from trustcircle.compiler.policies import realm_settings
 from trustcircle.compiler.saml import broker_client, identity_provider, service_client
-from trustcircle.compiler.services import api_client_scopes, application_client, oidc_service_client
+from trustcircle.compiler.services import (
+    api_client_scopes,
+    application_client,
+    application_client_policies,
+    oidc_service_client,
+)
 from trustcircle.model.policies import Policies, effective
 from trustcircle.model.schema import Convention, Federation, MembershipForm, Organisation, Provider
 
@@ -141,7 +146,9 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
                                     for obj in _organisation_realm(o, o.realm, base, env, _granted(federation, o.id))]
     for provider in federation.providers:
         p_realm = Ref("realm", provider.realm, provider.realm)
-        objects += [_realm(provider.realm, provider.name, base, env),
+        provider_realm = _realm(provider.realm, provider.name, base, env)
+        provider_realm.spec.update(application_client_policies())
+        objects += [provider_realm,
                     _user_profile(provider.realm, "ADMIN_VIEW"),  # what organisations assert, for auditors
                     post_broker_flow(provider.realm, base),
                     # the realm's own administrators sign in like an organisation's (agents are brokered)

@@ -51,3 +51,4 @@ ASSURANCE_ATTR = "trustcircle.assurance"
 HOME_ASSURANCE_MAPPER = "trustcircle-home-assurance"
 ASSURANCE_GATE = "trustcircle-assurance-gate"
 ASSURANCE_GATE_AFTER_BROKER = "trustcircle-assurance-gate-broker"
+CONVENTION_WINDOW_EXECUTOR = "trustcircle-convention-window"  # client policy: applications within their convention

@@ -117,6 +117,7 @@ def application_client(provider: Provider, conv: Convention, form: MembershipFor
             ids.ORGANISATION_ATTR: conv.organisation,
             ids.CONVENTION_ID_ATTR: conv.id,
             ids.CONVENTION_SERVICE_ATTR: form.service,
+            ids.CONVENTION_STATUS_ATTR: conv.status,
             ids.CONVENTION_VALID_FROM_ATTR: valid_from,
             ids.CONVENTION_VALID_UNTIL_ATTR: valid_until,
             "trustcircle.api": api.id,
@@ -127,4 +128,25 @@ def application_client(provider: Provider, conv: Convention, form: MembershipFor
         "defaultClientScopes": ["basic", "service_account"],
         "optionalClientScopes": sorted(api_scope_name(api, scope) for scope in app.scopes),
         "protocolMappers": [],
+    }
+
+
+APPLICATIONS_PROFILE = "trustcircle-applications"
+
+
+def application_client_policies() -> dict[str, Any]:
+    """A provider realm's client policies: every token request of a client carrying a convention
+    (a partner's application) passes the extension's executor, which refuses it outside the
+    convention's dates (no re-apply needed when a convention ends)."""
+    return {
+        "clientProfiles": {"profiles": [{
+            "name": APPLICATIONS_PROFILE,
+            "description": "Partners' applications get tokens only while their convention is in force.",
+            "executors": [{"executor": ids.CONVENTION_WINDOW_EXECUTOR, "configuration": {}}]}]},
+        "clientPolicies": {"policies": [{
+            "name": "trustcircle: applications within their convention",
+            "description": ids.MANAGED_BY_MARKER,
+            "enabled": True,
+            "conditions": [{"condition": "any-client", "configuration": {}}],
+            "profiles": [APPLICATIONS_PROFILE]}]},
     }

@@ -268,7 +268,8 @@ def test_an_application_whose_convention_ended_gets_no_token(
     """The convention's dates move into the past (what its end compiles to, without any re-apply of
     the application itself): the token endpoint refuses, naming the rule."""
     organisation, app = application
-    window = {ids.CONVENTION_VALID_FROM_ATTR: "2024-01-01T00:00:00Z", ids.CONVENTION_VALID_UNTIL_ATTR: "2025-01-01T00:00:00Z"}
+    window = {ids.CONVENTION_VALID_FROM_ATTR: "2024-01-01T00:00:00Z",
+              ids.CONVENTION_VALID_UNTIL_ATTR: "2025-01-01T00:00:00Z"}
     ended = {**app_client, "attributes": {**app_client["attributes"], **window}}
     admin.put(f"/cnaf/clients/{app_client['id']}", ended)
     answer = _token(target, application_client_id(organisation, app.id), [api_scope_name(cdap_api, app.scopes[0])],

@@ -6,9 +6,12 @@ and providers to): a bearer token is accepted only if
 - its issuer is the provider realm, its audience this API, and it is within its validity;
 - it is bound to the TLS client certificate presenting it (RFC 8705 ``cnf.x5t#S256``);
 
-and the answer holds only the rubriques the token's scopes name (``<api>:<rubrique>``). Refusals
-are 401 ``invalid_token`` (or 403 ``insufficient_scope``) with a ``WWW-Authenticate`` header saying
-why, as RFC 6750 asks."""
+and the answer holds only the rubriques the token's scopes name (``<api>:<rubrique>``) — and, for
+a call on behalf of an agent, only those among the agent's habilitations (the ``habilitation``
+claim: what the convention grants them now). Refusals are 401 ``invalid_token`` (or 403
+``insufficient_scope``) with a ``WWW-Authenticate`` header saying why, as RFC 6750 asks. Each call
+is a JSON line in the API's log, with the provider's user session, so ``trustcircle audit trace``
+follows an agent's access from their organisation to the data."""
 
 from __future__ import annotations
 
@@ -46,6 +49,7 @@ class ProviderApi:
     api: WebServiceApi
     realm_url: str
     ca_bundle: str
+    log_file: Path | None = None
     jwks_fetches: int = 0
     _keys: jwk.JWKSet = field(default_factory=jwk.JWKSet)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -109,13 +113,39 @@ class ProviderApi:
         return sorted(s[len(prefix):] for s in str(claims.get("scope", "")).split()
                       if s.startswith(prefix) and s[len(prefix):] in self.api.scopes)
 
+    @staticmethod
+    def for_an_agent(claims: dict[str, Any]) -> bool:
+        """A token of an agent's session, not of the application's own account: Keycloak puts
+        ``client_id`` only in service-account tokens."""
+        return "client_id" not in claims
+
     def record(self, claims: dict[str, Any], case: str) -> dict[str, Any]:
         """A case file with only the rubriques the token grants (stand-in data)."""
         granted = self.rubriques(claims)
+        if self.for_an_agent(claims):
+            habilitations = set(claims.get("habilitation") or [])
+            granted = [r for r in granted if r in habilitations]
         if not granted:
             raise Refused(403, "insufficient_scope", f"no scope of {self.api.id}")
-        return {"case": case, "client": claims.get("azp"),
+        agent = claims.get("sub") if self.for_an_agent(claims) else None
+        return {"case": case, "client": claims.get("azp"), "agent": agent,
                 "rubriques": {r: f"({r} of case {case})" for r in granted}}
+
+    def log(self, claims: dict[str, Any] | None, case: str, body: dict[str, Any], error: str | None) -> None:
+        """One JSON line per call, in the audit trail's shape (``trustcircle audit trace`` reads it)."""
+        if self.log_file is None:
+            return
+        now = time.time()
+        line = {"time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z",
+                "kind": "api", "realm": self.realm_url.rsplit("/", 1)[-1],
+                "type": "API_CALL_ERROR" if error else "API_CALL"}
+        if claims:
+            line |= {"client": claims.get("azp"), "user": claims.get("sub"), "user_session": claims.get("sid")}
+        line |= {"details": {"api": self.api.id, "case": case, "rubriques": sorted(body.get("rubriques", {}))}}
+        if error:
+            line["error"] = error
+        with self._lock, self.log_file.open("a", encoding="utf-8") as out:
+            out.write(json.dumps({k: v for k, v in line.items() if v is not None}) + "\n")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -128,16 +158,18 @@ class _Handler(BaseHTTPRequestHandler):
             return
         authorization = self.headers.get("Authorization", "")
         certificate = self.connection.getpeercert(binary_form=True)  # type: ignore[attr-defined]
+        case, claims = self.path[len(prefix):], None
         try:
             if not authorization.startswith("Bearer "):
                 raise Refused(401, "invalid_request", "a bearer token is needed")
             claims = self.api.validate(authorization[len("Bearer "):], certificate)
-            status, body = 200, self.api.record(claims, self.path[len(prefix):])
+            status, body = 200, self.api.record(claims, case)
             headers = {}
         except Refused as refused:
             status, body = refused.status, {"error": refused.error, "error_description": refused.description}
             headers = {"WWW-Authenticate": f'Bearer error="{refused.error}", '
                                            f'error_description="{refused.description}"'}
+        self.api.log(claims, case, body if status == 200 else {}, None if status == 200 else body["error"])
         data = json.dumps(body).encode()
         self.send_response(status)
         for name, value in {"Content-Type": "application/json", "Content-Length": str(len(data)), **headers}.items():

@@ -10,12 +10,14 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import secrets
 import ssl
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlencode, urlparse, urlsplit
 
 import pytest
 import requests
@@ -23,8 +25,15 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from conformance.agents import Agent
+from conformance.audit import AUDIT, wait_for_records
+from conformance.browser import Browser
+from conformance.conftest import rubriques_in_force
+from conformance.flows import brokered_login
+from conformance.loopback import serving_https
 from conformance.provider_api import ProviderApi, serving
 from conformance.tls_probe import handshake
+from trustcircle.audit.trace import read, trace
 from trustcircle.compiler import ids
 from trustcircle.compiler.services import api_scope_name, application_client_id
 from trustcircle.keycloak.admin import Admin, q
@@ -74,9 +83,10 @@ def certificate(pki: Path, tmp_path: Path, application: tuple[str, Application])
 
 
 @pytest.fixture(scope="module")
-def api(target: Target, federation: Federation, cdap_api: WebServiceApi) -> Iterator[ProviderApi]:
+def api(target: Target, federation: Federation, cdap_api: WebServiceApi,
+        tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProviderApi]:
     reference = ProviderApi(cdap_api, f"{target.url}/realms/{federation.provider('cnaf').realm}",
-                            str(target.ca_bundle))
+                            str(target.ca_bundle), log_file=tmp_path_factory.mktemp("api") / "api.jsonl")
     with serving(reference, Path(target.ca_bundle).parent) as running:
         yield running
 
@@ -276,3 +286,69 @@ def test_an_application_whose_convention_ended_gets_no_token(
                     certificate[1])
     assert answer.status_code in (400, 401) and answer.json()["error"] == "unauthorized_client", answer.text
     assert "convention_expired" in answer.json()["error_description"]
+
+
+class _Callback(BaseHTTPRequestHandler):
+    """The application's redirect URI: the agent's browser lands here with the code."""
+
+    def do_GET(self) -> None:
+        body = b"<html><body>back in the application</body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_on_behalf_of_an_agent_the_api_gets_the_agent_and_only_their_habilitations(
+        target: Target, federation: Federation, api: ProviderApi, make_agent: Callable[..., Agent],
+        application: tuple[str, Application], cdap_api: WebServiceApi,
+        certificate: tuple[ClientCertificate, Files]) -> None:
+    """An RSA instructor signs in to the council's software through the provider (their council
+    authenticates them, the convention gate applies); the software redeems the code with its
+    certificate and calls the API for them: the token names the agent, is bound to the software's
+    certificate, and the API answers with the rubriques asked that the convention grants the agent.
+    The call is in the API's log, and ``trustcircle audit trace`` follows it from the council's
+    login to the data."""
+    organisation, app = application
+    assert app.on_behalf_of is not None
+    agent = make_agent(organisation, "instructeurs-rsa")
+    redirect = str(app.on_behalf_of.redirect_uris[0])
+    verifier, state = secrets.token_urlsafe(48), secrets.token_urlsafe(16)
+    asked = sorted(app.scopes)
+    query = urlencode({"response_type": "code", "client_id": application_client_id(organisation, app.id),
+                       "redirect_uri": redirect, "state": state,
+                       "scope": " ".join(["openid", *(api_scope_name(cdap_api, s) for s in asked)]),
+                       "code_challenge": base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+                       .rstrip(b"=").decode(), "code_challenge_method": "S256"})
+    with serving_https(redirect, _Callback, Path(target.ca_bundle).parent, "application-callback"):
+        page = brokered_login(Browser(str(target.ca_bundle)), f"{api.realm_url}/protocol/openid-connect/auth?{query}",
+                              organisation, agent)
+    assert page.url.startswith(redirect) and page.status == 200, (page.url, page.status, page.text[:500])
+    returned = parse_qs(urlsplit(page.url).query)
+    assert returned["state"] == [state]
+    tokens = requests.post(f"{api.realm_url}/protocol/openid-connect/token", cert=certificate[1],
+                           verify=str(target.ca_bundle), timeout=TIMEOUT_S,
+                           data={"grant_type": "authorization_code", "code": returned["code"][0],
+                                 "redirect_uri": redirect, "code_verifier": verifier,
+                                 "client_id": application_client_id(organisation, app.id)})
+    assert tokens.status_code == 200, tokens.text
+    access = _claims(tokens.json()["access_token"])
+    assert access["cnf"]["x5t#S256"] == base64.urlsafe_b64encode(certificate[0].sha256_thumbprint).rstrip(b"=").decode()
+    granted = rubriques_in_force(federation, organisation, "cdap")
+    assert sorted(access["habilitation"]) == granted  # the convention's, for this agent, now
+    data = _call(api, target, tokens.json()["access_token"], certificate[1], case="C-42")
+    assert data.status_code == 200, data.text
+    assert data.json()["agent"] == access["sub"]
+    assert sorted(data.json()["rubriques"]) == sorted(set(asked) & set(granted))
+
+    transaction = wait_for_records(lambda r: r.get("realm") == agent.realm and r.get("type") == "LOGIN"
+                                   and r.get("user") == agent.user_id)[0]["transaction"]
+    assert api.log_file is not None
+    found = trace(read([AUDIT, api.log_file]), transaction)
+    assert {r.get("realm") for r in found} >= {agent.realm, "cnaf"}
+    calls = [r for r in found if r.get("kind") == "api"]
+    assert calls and calls[-1]["details"]["case"] == "C-42" and calls[-1]["user"] == access["sub"], found

@@ -42,6 +42,9 @@ def test_python_and_java_agree_on_the_convention_contract() -> None:
     window = (REPO_ROOT / "extensions/convention-gate/src/main/java/eu/trustcircle/keycloak/conventiongate/"
               "ConventionWindowExecutor.java").read_text()
     assert f'PROVIDER_ID = "{ids.CONVENTION_WINDOW_EXECUTOR}"' in window
+    source = (REPO_ROOT / "extensions/habilitation-mapper/src/main/java/eu/trustcircle/keycloak/habilitation/"
+              "HabilitationSource.java").read_text()
+    assert f'SERVICE_CLIENT = "{ids.SERVICE_CLIENT_ATTR}"' in source
     guard = (REPO_ROOT / "extensions/delegation-guard/src/main/java/eu/trustcircle/keycloak/delegation/"
              "HabilitationManagerScope.java").read_text()
     assert f'ADMINISTRATORS_GROUP = "{ids.ADMINISTRATORS_GROUP}"' in guard

@@ -23,6 +23,7 @@ AMENDMENT = """    - number: {number}
               api: cdap-api
               scopes: [dossier, droits, rsa]
               mtls: {{subject: "CN=gestion-rsa,OU=applications,O=cd33"}}
+              on_behalf_of: {{redirect_uris: ["https://127.0.0.1:8547/gestion-rsa/callback"]}}
         - service: aides
           profile: T1
           rubriques: [demandes, decisions]

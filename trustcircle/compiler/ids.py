@@ -52,3 +52,4 @@ HOME_ASSURANCE_MAPPER = "trustcircle-home-assurance"
 ASSURANCE_GATE = "trustcircle-assurance-gate"
 ASSURANCE_GATE_AFTER_BROKER = "trustcircle-assurance-gate-broker"
 CONVENTION_WINDOW_EXECUTOR = "trustcircle-convention-window"  # client policy: applications within their convention
+SERVICE_CLIENT_ATTR = "trustcircle.service.client"  # an application acting for agents: whose rubriques it releases

@@ -12,6 +12,14 @@ from trustcircle.model.schema import Application, Convention, MembershipForm, Oi
 OIDC_SERVICE_SCOPES = ["acr", "basic", "email", "profile"]
 
 
+# the extension's mapper: the rubriques of the agent's conventions valid now, as the `habilitation` claim
+HABILITATION_CLAIM = {
+    "name": ids.HABILITATION_ATTRIBUTE, "protocol": "openid-connect", "protocolMapper": ids.OIDC_HABILITATION_MAPPER,
+    "config": {"claim.name": ids.HABILITATION_ATTRIBUTE, "jsonType.label": "String", "multivalued": "true",
+               "id.token.claim": "true", "access.token.claim": "true", "userinfo.token.claim": "true",
+               "introspection.token.claim": "true"}}
+
+
 def oidc_service_client(service: OidcService) -> dict[str, Any]:
     """The e-service as a confidential OIDC client: authorization code with PKCE only, client
     authentication by signed JWT against the service's published keys, rubriques as client roles
@@ -47,11 +55,7 @@ def oidc_service_client(service: OidcService) -> dict[str, Any]:
         "defaultClientScopes": OIDC_SERVICE_SCOPES,
         "optionalClientScopes": [],
         "protocolMappers": [
-            {"name": ids.HABILITATION_ATTRIBUTE, "protocol": "openid-connect",
-             "protocolMapper": ids.OIDC_HABILITATION_MAPPER,
-             "config": {"claim.name": ids.HABILITATION_ATTRIBUTE, "jsonType.label": "String", "multivalued": "true",
-                        "id.token.claim": "true", "access.token.claim": "true", "userinfo.token.claim": "true",
-                        "introspection.token.claim": "true"}},
+            HABILITATION_CLAIM,
         ],
         "roles": sorted(r.id for r in service.rubriques),
     }
@@ -79,8 +83,11 @@ def api_client_scopes(provider: Provider) -> list[tuple[str, dict[str, Any]]]:
     }) for api in provider.apis for scope in api.scopes]
 
 
+APPLICATION_CLIENT_PREFIX = "urn:trustcircle:app:"
+
+
 def application_client_id(organisation: str, application: str) -> str:
-    return f"urn:trustcircle:app:{organisation}:{application}"
+    return f"{APPLICATION_CLIENT_PREFIX}{organisation}:{application}"
 
 
 def application_client(provider: Provider, conv: Convention, form: MembershipForm, app: Application,
@@ -90,6 +97,15 @@ def application_client(provider: Provider, conv: Convention, form: MembershipFor
     shared secret; its access tokens bound to that certificate (``cnf.x5t#S256``); the scopes it may
     request are the API's rubriques the form grants it, each putting the API's audience in the token."""
     api = next(a for a in provider.apis if a.id == app.api)
+    service = next(s for s in provider.services if s.id == form.service)
+    agents = app.on_behalf_of
+    on_behalf: dict[str, Any] = {} if agents is None else {
+        # the agent signs in through the provider: the convention gate applies to this client as to
+        # the service, and the habilitation mapper releases the service's rubriques the convention grants
+        "pkce.code.challenge.method": "S256",
+        ids.SERVICE_ATTR: form.service,
+        ids.SERVICE_CLIENT_ATTR: service.client_id,
+    }
     return {
         "clientId": application_client_id(conv.organisation, app.id),
         "name": f"{app.name} ({conv.organisation})",
@@ -99,15 +115,16 @@ def application_client(provider: Provider, conv: Convention, form: MembershipFor
         "bearerOnly": False,
         "consentRequired": False,
         "clientAuthenticatorType": "client-x509",
-        "standardFlowEnabled": False,
+        "standardFlowEnabled": agents is not None,
         "implicitFlowEnabled": False,
         "directAccessGrantsEnabled": False,
         "serviceAccountsEnabled": True,
         "frontchannelLogout": False,
         "fullScopeAllowed": False,
-        "redirectUris": [],
+        "redirectUris": sorted(str(u) for u in agents.redirect_uris) if agents else [],
         "webOrigins": [],
         "attributes": {
+            **on_behalf,
             "x509.subjectdn": app.mtls.subject,
             "x509.allow.regex.pattern.comparison": "false",
             "tls.client.certificate.bound.access.tokens": "true",
@@ -127,7 +144,7 @@ def application_client(provider: Provider, conv: Convention, form: MembershipFor
         # on each update): named here, or every update would look like drift
         "defaultClientScopes": ["basic", "service_account"],
         "optionalClientScopes": sorted(api_scope_name(api, scope) for scope in app.scopes),
-        "protocolMappers": [],
+        "protocolMappers": [HABILITATION_CLAIM] if agents else [],
     }
 
 

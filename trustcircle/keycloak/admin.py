@@ -149,6 +149,10 @@ class Admin:
         location = resp.headers.get("Location")
         return location.rstrip("/").rsplit("/", 1)[-1] if location else None
 
+    def post_json(self, path: str, body: Any) -> Any:
+        """POST whose answer is JSON (a realm's partial export, for instance)."""
+        return self._send("POST", path, body, expected=(200,), read=True).json()
+
     def put(self, path: str, body: Any) -> None:
         self._send("PUT", path, body, expected=(200, 201, 204))  # authorization policies answer 201
 

@@ -201,6 +201,14 @@ class MutualTls(Strict):
                                                    "CN=gestion-rsa,OU=applications,O=cd33")
 
 
+class OnBehalfOf(Strict):
+    """The application also acts for the organisation's agents: they sign in to it through the
+    provider (their organisation authenticates them, the convention gate applies), and its tokens
+    carry the agent and the convention's habilitations (authorization code with PKCE)."""
+
+    redirect_uris: list[HttpUrl] = Field(min_length=1, description="where the provider returns the agent")
+
+
 class Application(Strict):
     """An application of the partner organisation calling a provider's API under this form: a
     confidential client of the provider realm, without any shared secret, whose access tokens are
@@ -211,6 +219,7 @@ class Application(Strict):
     api: Slug = Field(description="the provider's API it calls (id)")
     scopes: list[Slug] = Field(min_length=1, description="the API's rubriques it may request: within the form's")
     mtls: MutualTls
+    on_behalf_of: OnBehalfOf | None = Field(None, description="also calls the API for the organisation's agents")
 
 
 class MembershipForm(Strict):

@@ -30,8 +30,21 @@ final class HabilitationSource {
             return List.of();
         }
         Instant now = Instant.ofEpochMilli(Time.currentTimeMillis());
-        return Habilitations.granted(serviceId, grants(user, client), homeAsserted(user), now);
+        return Habilitations.granted(serviceId, grants(user, rubriquesOf(client)), homeAsserted(user), now);
     }
+
+    /**
+     * The client whose roles are the service's rubriques: the service's own, or, for a partner's
+     * application acting for its agents, the service client it names ({@link #SERVICE_CLIENT}).
+     */
+    static ClientModel rubriquesOf(ClientModel client) {
+        String serviceClient = client.getAttribute(SERVICE_CLIENT);
+        ClientModel named = serviceClient == null ? null : client.getRealm().getClientByClientId(serviceClient);
+        return named != null ? named : client;
+    }
+
+    /** Client attribute of an application acting for agents: the clientId of the service it reads. */
+    static final String SERVICE_CLIENT = "trustcircle.service.client";
 
     static List<ConventionGrant> grants(UserModel user, ClientModel client) {
         Map<String, GroupModel> byId = new LinkedHashMap<>();

@@ -10,6 +10,16 @@ CIPHER_SUITES = (
     "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
     "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
 )
+# the TLS 1.2 suites above as OpenSSL names them (an nginx ingress in front of Keycloak); TLS 1.3's
+# suites are all AEAD and forward-secret, OpenSSL's defaults
+OPENSSL_TLS12 = {
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384": "ECDHE-ECDSA-AES256-GCM-SHA384",
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384": "ECDHE-RSA-AES256-GCM-SHA384",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256": "ECDHE-ECDSA-AES128-GCM-SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256": "ECDHE-RSA-AES128-GCM-SHA256",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256": "ECDHE-ECDSA-CHACHA20-POLY1305",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256": "ECDHE-RSA-CHACHA20-POLY1305",
+}
 CLIENT_AUTH = "request"  # Keycloak's https-client-auth: a certificate is asked for, never demanded
 
 
@@ -17,3 +27,8 @@ def keycloak_options() -> dict[str, str]:
     """The Keycloak options that carry this policy."""
     return {"https-protocols": ",".join(PROTOCOLS), "https-cipher-suites": ",".join(CIPHER_SUITES),
             "https-client-auth": CLIENT_AUTH}
+
+
+def openssl_ciphers() -> str:
+    """The TLS 1.2 suites of ``CIPHER_SUITES`` in OpenSSL's cipher-list syntax."""
+    return ":".join(OPENSSL_TLS12[name] for name in CIPHER_SUITES if name in OPENSSL_TLS12)

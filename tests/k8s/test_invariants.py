@@ -139,3 +139,19 @@ def test_env_references_name_variables_defined_before_them(variant: Manifests) -
 
 def test_the_same_configuration_renders_the_same_manifests(render_stack: Callable[..., Manifests]) -> None:
     assert render_stack() == render_stack()
+
+
+def test_the_ingress_applies_the_tls_policy_and_passes_application_certificates(variant: Manifests) -> None:
+    from trustcircle import tls_policy
+
+    annotations = one(variant, "Ingress", "trustcircle-keycloak")["metadata"]["annotations"]
+    nginx = "nginx.ingress.kubernetes.io"
+    assert annotations[f"{nginx}/ssl-ciphers"] == tls_policy.openssl_ciphers()
+    assert all(c.startswith("ECDHE-") and ("GCM" in c or "CHACHA20" in c)
+               for c in annotations[f"{nginx}/ssl-ciphers"].split(":"))  # forward secret, AEAD
+    assert annotations[f"{nginx}/auth-tls-verify-client"] == "optional"  # browsers present none
+    assert annotations[f"{nginx}/auth-tls-pass-certificate-to-upstream"] == "true"
+    template = one(variant, "Deployment", "trustcircle-keycloak")["spec"]["template"]
+    env = {e["name"]: e.get("value") for c in containers(template) for e in c.get("env", [])}
+    assert env["KC_SPI_X509CERT_LOOKUP__PROVIDER"] == "nginx"
+    assert env["KC_SPI_X509CERT_LOOKUP__NGINX__SSL_CLIENT_CERT"] == "ssl-client-cert"

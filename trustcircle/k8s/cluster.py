@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
+from trustcircle import tls_policy
 from trustcircle.k8s import meta
 from trustcircle.k8s.database import Database
 from trustcircle.k8s.extension import Jar
@@ -61,8 +62,17 @@ class KeycloakCluster(pulumi.ComponentResource):
 
     def _ingress(self, s: K8sSettings, keycloak: Keycloak) -> None:
         i = s.ingress
-        annotations = {"nginx.ingress.kubernetes.io/backend-protocol": "HTTP",
-                       "nginx.ingress.kubernetes.io/proxy-buffer-size": "128k"}  # SAML responses are large
+        nginx = "nginx.ingress.kubernetes.io"
+        annotations = {f"{nginx}/backend-protocol": "HTTP",
+                       f"{nginx}/proxy-buffer-size": "128k",  # SAML responses are large
+                       # the federation's TLS policy (TLS 1.2/1.3 is the controller's default)
+                       f"{nginx}/ssl-ciphers": tls_policy.openssl_ciphers(),
+                       f"{nginx}/ssl-prefer-server-ciphers": "true",
+                       # applications' certificates: asked, verified against the client CA, passed on
+                       f"{nginx}/auth-tls-secret": f"{s.namespace}/{i.client_ca_secret}",
+                       f"{nginx}/auth-tls-verify-client": "optional",
+                       f"{nginx}/auth-tls-verify-depth": "2",
+                       f"{nginx}/auth-tls-pass-certificate-to-upstream": "true"}
         if i.cert_manager_issuer:
             annotations["cert-manager.io/cluster-issuer"] = i.cert_manager_issuer
         child(k8s.networking.v1.Ingress, "trustcircle-keycloak", self, depends_on=[keycloak],

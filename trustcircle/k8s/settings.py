@@ -80,6 +80,8 @@ class IngressSettings(_Strict):
     controller_namespace: str = Field("ingress-nginx", alias="controllerNamespace")
     tls_secret: str = Field("trustcircle-tls", alias="tlsSecret")   # the operator's certificate, or cert-manager's
     cert_manager_issuer: str = Field("", alias="certManagerIssuer")  # a ClusterIssuer: cert-manager fills tlsSecret
+    # the CA (key ca.crt) that issues partners' applications' client certificates (mutual TLS)
+    client_ca_secret: str = Field("trustcircle-client-ca", alias="clientCaSecret")
 
 
 class K8sSettings(_Strict):

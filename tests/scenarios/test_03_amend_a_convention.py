@@ -21,7 +21,7 @@ AMENDMENT = """    - number: {number}
             - id: gestion-rsa
               name: Logiciel de gestion du RSA
               api: cdap-api
-              scopes: [dossier, droits, rsa]
+              scopes: {app_scopes}
               mtls: {{subject: "CN=gestion-rsa,OU=applications,O=cd33"}}
               on_behalf_of: {{redirect_uris: ["https://127.0.0.1:8547/gestion-rsa/callback"]}}
         - service: aides
@@ -33,6 +33,7 @@ AMENDMENT = """    - number: {number}
 """
 
 
+APP_SCOPES = "[dossier, droits, rsa]"  # the reference application's, within every amendment here
 CD33_GROUPS = ["scn-cnaf/group//cd33/aides", "scn-cnaf/group//cd33/cdap"]
 
 
@@ -45,13 +46,14 @@ def _rubriques(admin: Admin, stack: ScenarioStack) -> list[str]:
 def test_amend_a_convention_add_then_remove_a_rubrique(stack: ScenarioStack, admin: Admin) -> None:
     path = stack.file("conventions/cnaf-cd33.yaml")
     path.write_text(path.read_text() + AMENDMENT.format(
-        number=2, rubriques="[dossier, droits, adresse, rsa, ressources, famille]"))
+        number=2, rubriques="[dossier, droits, adresse, rsa, ressources, famille]", app_scopes=APP_SCOPES))
     added = stack.converged()
     # both of cd33's convention groups record the amendment in force; only cdap's rubriques change
     assert added.touched() == CD33_GROUPS, added.touched()
     assert "famille" in _rubriques(admin, stack)
 
-    path.write_text(path.read_text() + AMENDMENT.format(number=3, rubriques="[dossier, droits, adresse, rsa]"))
+    path.write_text(path.read_text() + AMENDMENT.format(number=3, rubriques="[dossier, droits, adresse, rsa]",
+                                                          app_scopes=APP_SCOPES))
     removed = stack.converged()
     assert removed.touched() == CD33_GROUPS, removed.touched()
     assert _rubriques(admin, stack) == ["adresse", "dossier", "droits", "rsa"]
@@ -59,7 +61,7 @@ def test_amend_a_convention_add_then_remove_a_rubrique(stack: ScenarioStack, adm
 
 def test_an_amendment_awaiting_verification_changes_nothing(stack: ScenarioStack) -> None:
     path = stack.file("conventions/cnaf-cd33.yaml")
-    pending = AMENDMENT.format(number=2, rubriques="[dossier]").replace(
+    pending = AMENDMENT.format(number=2, rubriques="[dossier]", app_scopes="[dossier]").replace(
         "      verified_by: caf33.verifier@caf.example\n      verified_on: 2026-10-02\n", "")
     path.write_text(path.read_text() + pending)
     result = stack.converged()

@@ -255,7 +255,7 @@ def test_the_api_follows_a_key_rotation_of_the_provider_realm(
                  certificate[1]).status_code == 200  # the keys are cached
     realm_id = admin.get("/cnaf")["id"]
     keys_before = {c["id"] for c in admin.get(f"/cnaf/components?type={KEY_PROVIDER}")}
-    key = admin.post("/cnaf/components", {
+    admin.post("/cnaf/components", {
         "name": f"rotated-{int(time.time())}", "providerId": "ecdsa-generated", "providerType": KEY_PROVIDER,
         "parentId": realm_id, "config": {"priority": ["1000"], "enabled": ["true"], "active": ["true"],
                                          "ecdsaEllipticCurveKey": ["P-256"]}})

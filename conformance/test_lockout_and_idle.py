@@ -122,3 +122,13 @@ def test_an_idle_session_cannot_be_continued(target: Target, agent: Agent, short
     time.sleep(SHORT_IDLE_S + 2)
     idle = _refresh(target, agent, active.json()["refresh_token"])
     assert idle.status_code == 400 and idle.json()["error"] == "invalid_grant", idle.text
+
+
+def test_a_refresh_token_works_once(target: Target, agent: Agent) -> None:
+    """Refresh tokens rotate: the first use gives a new one, a second use of the old one is refused
+    (a copied refresh token is useless once its owner has refreshed)."""
+    old = _tokens(target, agent)["refresh_token"]
+    renewed = _refresh(target, agent, old)
+    assert renewed.status_code == 200 and renewed.json()["refresh_token"] != old, renewed.text
+    replayed = _refresh(target, agent, old)
+    assert replayed.status_code == 400 and replayed.json()["error"] == "invalid_grant", replayed.text

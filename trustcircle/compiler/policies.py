@@ -42,4 +42,8 @@ def realm_settings(policies: Policies) -> dict[str, Any]:
         "maxFailureWaitSeconds": wait,
         "ssoSessionIdleTimeout": policies.sessions.idle_minutes * 60,
         "actionTokenGeneratedByAdminLifespan": policies.password.temporary_validity_hours * 3600,
+        # a refresh token works once: a copied one is useless after its owner's next refresh
+        # (kcwarden: RefreshTokensShouldBeRevokedAfterUse)
+        "revokeRefreshToken": True,
+        "refreshTokenMaxReuse": 0,
     }

@@ -66,6 +66,9 @@ def service_client(service: SamlService, env: Environment) -> dict[str, Any]:
             **SIGNED_SAML_CLIENT,
             "saml.client.signature": "false",
             "saml_assertion_consumer_url_post": acs,
+            # the assertion's OneTimeUse condition: the e-service must not cache it for reuse
+            # (kcwarden: SamlClientWithoutOneTimeUseCondition)
+            "saml.onetimeuse.condition": "true",
             **({"saml_single_logout_service_url_post": str(service.slo_url)} if service.slo_url else {}),
             **_encryption(service, env),
             ids.SERVICE_ATTR: service.id,

@@ -29,6 +29,8 @@ SETTINGS: dict[str, str] = {
     "maxFailureWaitSeconds": "longest lockout (s)",
     "ssoSessionIdleTimeout": "session idle timeout (s)",
     "actionTokenGeneratedByAdminLifespan": "set-up link validity (s)",
+    "revokeRefreshToken": "refresh tokens single-use",
+    "refreshTokenMaxReuse": "refresh token reuses allowed",
 }
 
 

@@ -82,7 +82,10 @@ public class AssuranceGate implements Authenticator {
     private static UserSessionModel existingSession(AuthenticationFlowContext context) {
         AuthenticationManager.AuthResult cookie = AuthenticationManager.authenticateIdentityCookie(
                 context.getSession(), context.getRealm(), true);
-        return cookie == null ? null : cookie.session();
+        UserModel user = context.getUser();
+        // the session of the person signing in only: a leftover session of someone else in the same
+        // browser gives neither a level nor an organisation
+        return cookie == null || user == null || !user.getId().equals(cookie.user().getId()) ? null : cookie.session();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package eu.trustcircle.keycloak.delegation;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,6 +18,7 @@ import org.keycloak.jose.jws.JWSInputException;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.models.UserSessionModel;
 import org.keycloak.representations.AccessToken;
 import org.keycloak.services.managers.AppAuthManager;
 import org.keycloak.services.managers.AuthenticationManager.AuthResult;
@@ -68,13 +71,31 @@ public class HabilitationManagerScope implements ContainerRequestFilter {
         if (session == null) {
             return;
         }
-        AuthResult caller = authenticated(session);
+        String token = tokenOf(request.getHeaderString("Authorization"));
+        AccessToken claims = token == null ? null : parse(token);
+        RealmModel realm = claims == null ? null : realmOf(session, claims.getIssuer());
+        if (realm == null) {
+            return;  // no token, or not one of this server's realms: Keycloak answers 401 itself
+        }
+        if (claims.getConfirmation() != null && claims.getConfirmation().getKeyThumbprint() != null) {
+            // a DPoP-bound token: verifying it here would spend its proof before Keycloak checks it,
+            // so the caller is looked up unverified (refusing can only take rights away)
+            UserModel user = unverifiedUser(session, realm, claims);
+            if (user != null && onlyHabilitationManager(user)) {
+                refuse(request, user.getId(), realm.getName());
+            }
+            return;
+        }
+        AuthResult caller = authenticated(session, realm);
         if (caller == null || !onlyHabilitationManager(caller.user())) {
             return;  // not a habilitation manager: Keycloak decides, as for anyone
         }
         session.getContext().setBearerToken(caller.token());  // the audit listener's filter names the caller
-        LOG.warnf("habilitation manager %s of realm %s refused: %s %s", caller.user().getId(),
-                caller.session() == null ? "?" : caller.session().getRealm().getName(), request.getMethod(),
+        refuse(request, caller.user().getId(), realm.getName());
+    }
+
+    private static void refuse(ContainerRequestContext request, String userId, String realm) {
+        LOG.warnf("habilitation manager %s of realm %s refused: %s %s", userId, realm, request.getMethod(),
                 request.getUriInfo().getPath());
         request.abortWith(Response.status(Response.Status.FORBIDDEN).type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(Map.of("error", "HTTP 403 Forbidden",
@@ -82,25 +103,45 @@ public class HabilitationManagerScope implements ContainerRequestFilter {
                 .build());
     }
 
-    /** The caller, if the bearer token is valid (verified as the admin API verifies it), else null. */
-    private static AuthResult authenticated(KeycloakSession session) {
-        String header = AppAuthManager.extractAuthorizationHeaderToken(session.getContext().getRequestHeaders());
+    /** The token of an {@code Authorization: Bearer …} or {@code DPoP …} header, else null. */
+    static String tokenOf(String header) {
         if (header == null) {
             return null;
         }
-        String issuer;
+        String[] parts = header.trim().split("\\s+", 2);
+        boolean known = parts.length == 2 && ("bearer".equalsIgnoreCase(parts[0]) || "dpop".equalsIgnoreCase(parts[0]));
+        return known ? parts[1] : null;
+    }
+
+    private static AccessToken parse(String token) {
         try {
-            issuer = new JWSInput(header).readJsonContent(AccessToken.class).getIssuer();
+            return new JWSInput(token).readJsonContent(AccessToken.class);
         } catch (JWSInputException e) {
             return null;  // Keycloak answers 401 itself
         }
+    }
+
+    /** The realm that issued a token (its name URL-decoded, as Keycloak's admin root reads it). */
+    private static RealmModel realmOf(KeycloakSession session, String issuer) {
         if (issuer == null) {
             return null;
         }
-        RealmModel realm = session.realms().getRealmByName(issuer.substring(issuer.lastIndexOf('/') + 1));
-        if (realm == null) {
-            return null;
+        String name = URLDecoder.decode(issuer.substring(issuer.lastIndexOf('/') + 1).replace("+", "%2B"),
+                StandardCharsets.UTF_8);
+        return session.realms().getRealmByName(name);
+    }
+
+    private static UserModel unverifiedUser(KeycloakSession session, RealmModel realm, AccessToken claims) {
+        if (claims.getSubject() != null) {
+            return session.users().getUserById(realm, claims.getSubject());
         }
+        UserSessionModel userSession = claims.getSessionId() == null ? null
+                : session.sessions().getUserSession(realm, claims.getSessionId());
+        return userSession == null ? null : userSession.getUser();
+    }
+
+    /** The caller, if the bearer token is valid (verified as the admin API verifies it), else null. */
+    private static AuthResult authenticated(KeycloakSession session, RealmModel realm) {
         RealmModel before = session.getContext().getRealm();
         try {
             session.getContext().setRealm(realm);

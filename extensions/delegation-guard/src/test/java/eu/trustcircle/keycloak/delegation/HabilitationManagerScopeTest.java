@@ -29,4 +29,12 @@ class HabilitationManagerScopeTest {
         assertFalse(HabilitationManagerScope.allowed("PUT", "groups/g1"));
         assertFalse(HabilitationManagerScope.allowed("PATCH", "users/u1/groups/g1"));
     }
+
+    @Test
+    void bearerAndDpopTokensAreBothRead() {
+        org.junit.jupiter.api.Assertions.assertEquals("abc", HabilitationManagerScope.tokenOf("Bearer abc"));
+        org.junit.jupiter.api.Assertions.assertEquals("abc", HabilitationManagerScope.tokenOf("DPoP  abc"));
+        org.junit.jupiter.api.Assertions.assertNull(HabilitationManagerScope.tokenOf("Basic abc"));
+        org.junit.jupiter.api.Assertions.assertNull(HabilitationManagerScope.tokenOf(null));
+    }
 }

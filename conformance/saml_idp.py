@@ -31,6 +31,7 @@ from cryptography.x509.oid import NameOID
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.config import IdPConfig
 from saml2.metadata import create_metadata_string
+from saml2.response import IncorrectlySigned
 from saml2.saml import NAME_FORMAT_BASIC, NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.server import Server
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
@@ -97,7 +98,7 @@ class ExternalIdP:
                 "endpoints": {"single_sign_on_service": [(self.sso_url, BINDING_HTTP_POST),
                                                          (self.sso_url, BINDING_HTTP_REDIRECT)]},
                 "name_id_format": [NAMEID_FORMAT_PERSISTENT],
-                "want_authn_requests_signed": False,
+                "want_authn_requests_signed": True,
                 "sign_response": True,
                 "sign_assertion": True,
                 "policy": {"default": {"lifetime": {"minutes": 5}, "name_form": NAME_FORMAT_BASIC}},
@@ -125,14 +126,18 @@ class ExternalIdP:
         """Persistent and pairwise: the same for one agent and one SP, unrelated across SPs."""
         return hmac.new(self.secret, f"{agent.internal_id}|{sp_entity_id}".encode(), hashlib.sha256).hexdigest()
 
-    def login_page(self, saml_request: str, relay_state: str, binding: str) -> str:
-        request = self.server.parse_authn_request(saml_request, binding)
+    def login_page(self, saml_request: str, relay_state: str, binding: str) -> tuple[int, str]:
+        """The sign-in page for a request whose signature checks against the SP's metadata (400 otherwise)."""
+        try:
+            request = self.server.parse_authn_request(saml_request, binding)
+        except IncorrectlySigned as error:
+            return 400, f"<html><body>The request is refused: {html.escape(type(error).__name__)}.</body></html>"
         token = secrets.token_urlsafe(16)
         self.pending[token] = (request, relay_state)
-        return (f'<html><body><form id="kc-form-login" method="post" action="{html.escape(self.sso_url)}/login">'
-                f'<input type="hidden" name="pending" value="{token}">'
-                '<input name="username" value=""><input name="password" type="password" value="">'
-                "</form></body></html>")
+        return 200, (f'<html><body><form id="kc-form-login" method="post" action="{html.escape(self.sso_url)}/login">'
+                     f'<input type="hidden" name="pending" value="{token}">'
+                     '<input name="username" value=""><input name="password" type="password" value="">'
+                     "</form></body></html>")
 
     def answer(self, token: str, username: str, password: str) -> tuple[int, str]:
         pending = self.pending.pop(token, None)
@@ -169,8 +174,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, self.idp.metadata, "application/samlmetadata+xml")
         elif url.path == urlsplit(self.idp.sso_url).path:
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
-            self._send(200, self.idp.login_page(query["SAMLRequest"], query.get("RelayState", ""),
-                                                BINDING_HTTP_REDIRECT))
+            self._send(*self.idp.login_page(query["SAMLRequest"], query.get("RelayState", ""),
+                                            BINDING_HTTP_REDIRECT))
         else:
             self._send(404, "not found")
 
@@ -179,7 +184,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode(), keep_blank_values=True).items()}
         if url.path == urlsplit(self.idp.sso_url).path:
-            self._send(200, self.idp.login_page(form["SAMLRequest"], form.get("RelayState", ""), BINDING_HTTP_POST))
+            self._send(*self.idp.login_page(form["SAMLRequest"], form.get("RelayState", ""), BINDING_HTTP_POST))
         elif url.path == urlsplit(self.idp.sso_url).path + "/login":
             self._send(*self.idp.answer(form.get("pending", ""), form.get("username", ""), form.get("password", "")))
         else:

@@ -19,6 +19,7 @@ from conformance.conftest import rubriques_in_force
 from conformance.flows import brokered_login, brokered_saml_login, saml_response_of
 from conformance.home import shown
 from conformance.saml_idp import ExternalAgent, ExternalIdP, serving
+from conformance.saml_requests import altered, repost, signed_request_to
 from conformance.saml_sp import Assertion, ServiceProvider, for_service
 from trustcircle.compiler import ids
 from trustcircle.keycloak.admin import Admin, q
@@ -127,3 +128,15 @@ def test_a_level_of_assurance_the_hospital_does_not_assert_is_refused(
     refusals = wait_for_records(lambda r: r.get("realm") == "cnaf" and r.get("error") == "trustcircle_assurance_too_low"
                                 and r.get("details", {}).get("identity_provider") == ORG)
     assert refusals and refusals[-1]["details"]["trustcircle_assurance_needed"] == "2", refusals[-1:]
+
+
+@pytest.mark.parametrize("alteration", ["unsigned", "changed after signing"])
+def test_the_hospitals_idp_checks_the_providers_signature_on_its_requests(
+        target: Target, cdap: SamlService, idp: ExternalIdP, alteration: str) -> None:
+    """Another SAML implementation (pysaml2, requiring signed requests) verifies the provider's
+    AuthnRequest with the key in the provider's SP metadata: a forged one gets no sign-in page."""
+    browser, page, request = signed_request_to(target, cdap, ORG)
+    refused = repost(browser, page, altered(request)[alteration])
+    assert refused.status == 400 and not refused.forms, (refused.status, refused.text[:400])
+    browser, page, request = signed_request_to(target, cdap, ORG)
+    assert repost(browser, page, request).form(id="kc-form-login")

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 import requests
@@ -17,6 +15,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from conformance.xmldsig import MD, verify
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.client import find_client
 from trustcircle.local.target import Target
@@ -92,30 +91,38 @@ def test_each_e_services_registration_matches_the_model(
         assert (POST, str(service.acs_url)) in acs, acs
 
 
-def _verify(xml: str, cert: x509.Certificate, work: Path) -> subprocess.CompletedProcess[str]:
-    xmlsec = shutil.which("xmlsec1")
-    assert xmlsec, "xmlsec1 is installed by ./run setup"
-    (work / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (work / "metadata.xml").write_text(xml)
-    return subprocess.run([xmlsec, "--verify", "--pubkey-cert-pem", str(work / "cert.pem"),
-                           "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor",
-                           str(work / "metadata.xml")], capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+def _verify(xml: str, cert: x509.Certificate) -> subprocess.CompletedProcess[str]:
+    return verify(xml, cert.public_bytes(serialization.Encoding.PEM), f"{MD}:EntityDescriptor")
 
 
 @pytest.mark.parametrize("organisation", ["cd33", "chu-bordeaux"])
 def test_the_sp_descriptor_of_each_organisation_link_is_signed_and_points_home(
-        target: Target, organisation: str, realm_certificate: x509.Certificate, tmp_path: Path) -> None:
+        target: Target, organisation: str, realm_certificate: x509.Certificate) -> None:
     text = _get(target, f"/realms/cnaf/broker/{organisation}/endpoint/descriptor")
     root = ET.fromstring(text)  # noqa: S314 (fetched over verified TLS from the deployment under test)
     assert root.get("entityID") == f"{target.url}/realms/cnaf"
     sp = root.find("md:SPSSODescriptor", NS)
     assert sp is not None and sp.get("WantAssertionsSigned") == "true"
+    # the provider signs its requests with the realm's key, and says so
+    assert sp.get("AuthnRequestsSigned") == "true"
+    assert realm_certificate in _certificates(sp, "signing")
+    # an organisation's realm encrypts its assertions to the key published here; an organisation's
+    # own IdP is not asked to (the hospital's IdP does not encrypt)
+    encryption = [k for k in sp.findall("md:KeyDescriptor", NS) if k.get("use") == "encryption"]
+    if organisation == "cd33":
+        assert encryption, "a key to encrypt assertions to"
+        for cert in _certificates(sp, "encryption"):
+            _check_certificate(cert)
+        methods = {m.get("Algorithm") for k in encryption for m in k.findall("md:EncryptionMethod", NS)}
+        assert "http://www.w3.org/2009/xmlenc11#rsa-oaep" in methods, methods
+    else:
+        assert not encryption
     acs = {(a.get("Binding"), a.get("Location")) for a in sp.findall("md:AssertionConsumerService", NS)}
     assert (POST, f"{target.url}/realms/cnaf/broker/{organisation}/endpoint") in acs, acs
     assert PERSISTENT in [n.text for n in sp.findall("md:NameIDFormat", NS)]
 
-    verified = _verify(text, realm_certificate, tmp_path)
+    verified = _verify(text, realm_certificate)
     assert verified.returncode == 0, verified.stderr
     tampered = _verify(text.replace(f"/broker/{organisation}/endpoint", "/broker/elsewhere/endpoint", 1),
-                       realm_certificate, tmp_path)
+                       realm_certificate)
     assert tampered.returncode != 0, "a changed descriptor must fail verification"

@@ -91,6 +91,10 @@ def broker_client(provider: Provider, org: Organisation, env: Environment) -> di
     """In the organisation's realm: the provider realm's broker, as a SAML service provider."""
     assert org.realm is not None
     endpoint = f"{env.realm_url(provider.realm)}/broker/{org.id}/endpoint"
+    # The provider's SP metadata for this link (signed): the organisation's realm takes from it the
+    # key that signs the provider's AuthnRequests and the key its assertions are encrypted to, and
+    # refreshes them when the provider's realm keys rotate; nothing to copy between realms.
+    metadata = f"{endpoint}/descriptor"
     return {
         "clientId": env.realm_url(provider.realm),
         "name": f"{provider.name} (identity broker)",
@@ -99,10 +103,15 @@ def broker_client(provider: Provider, org: Organisation, env: Environment) -> di
         "publicClient": False,
         "frontchannelLogout": True,
         "fullScopeAllowed": False,
-        "redirectUris": [endpoint, f"{endpoint}/*"],
+        # the broker's assertion consumer exactly: no wildcard (no IdP-initiated login either)
+        "redirectUris": [endpoint],
         "attributes": {
             **SIGNED_SAML_CLIENT,
-            "saml.client.signature": "false",
+            "saml.client.signature": "true",
+            "saml.useMetadataDescriptorUrl": "true",
+            "saml.metadataDescriptorUrl": metadata,
+            **ENCRYPTION,
+            "saml.onetimeuse.condition": "true",
             "saml_assertion_consumer_url_post": endpoint,
             "saml_single_logout_service_url_post": endpoint,
             ids.MANAGED_BY_ATTR: ids.MANAGED_BY,
@@ -150,6 +159,10 @@ def identity_provider(provider: Provider, org: Organisation, env: Environment,
         idp_entity = env.realm_url(org.realm)
         sso, metadata = f"{idp_entity}/protocol/saml", f"{idp_entity}/protocol/saml/descriptor"
         endpoints = {"singleSignOnServiceUrl": sso, "singleLogoutServiceUrl": sso}
+    # An organisation's realm hosted by the federation encrypts its assertions to the provider (its
+    # broker client reads the key from the provider's SP metadata); an organisation's own IdP is
+    # not required to, since whether it can is up to its software.
+    encrypted = org.authentication.type == "keycloak"
     config = {
         "entityId": env.realm_url(provider.realm),
         "idpEntityId": idp_entity,
@@ -162,7 +175,11 @@ def identity_provider(provider: Provider, org: Organisation, env: Environment,
         "postBindingAuthnRequest": "true",
         "postBindingLogout": "true",
         "wantAssertionsSigned": "true",
-        "wantAuthnRequestsSigned": "false",
+        # the provider signs its AuthnRequests (RSA-SHA256, the realm's key, published in the SP
+        # metadata): the organisation knows the request, and its RequestedAuthnContext, is the provider's
+        "wantAuthnRequestsSigned": "true",
+        "wantAssertionsEncrypted": "true" if encrypted else "false",
+        "encryptionAlgorithm": "RSA-OAEP",
         "validateSignature": "true",
         "signatureAlgorithm": "RSA_SHA256",
         "allowedClockSkew": "30",

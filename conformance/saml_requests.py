@@ -1,0 +1,50 @@
+"""The provider's AuthnRequest to an organisation, as a browser carries it (HTTP-POST binding), and
+forgeries of it: what the organisation's identity provider must refuse."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from conformance.browser import Browser, Page
+from conformance.flows import authn_request_to_home
+from conformance.saml_sp import for_service
+from trustcircle.local.target import Target
+from trustcircle.model.schema import SamlService
+
+SIGNATURE = re.compile(r"<(\w+:)?Signature\b.*?</\1Signature>", re.S)
+
+
+def signed_request_to(target: Target, service: SamlService, organisation: str) -> tuple[Browser, Page, str]:
+    """A browser that started at the e-service and picked ``organisation``; the page that posts the
+    provider's AuthnRequest there, and that request's XML."""
+    browser = Browser(str(target.ca_bundle))
+    page = authn_request_to_home(browser, for_service(target, service).login_url(), organisation)
+    return browser, page, base64.b64decode(page.forms[0].fields["SAMLRequest"]).decode()
+
+
+def repost(browser: Browser, page: Page, request_xml: str) -> Page:
+    """The browser posts the (possibly altered) request where the provider's form sends it."""
+    form = page.forms[0]
+    return browser.submit(page, form, SAMLRequest=base64.b64encode(request_xml.encode()).decode())
+
+
+def provider_certificate(target: Target) -> bytes:
+    """The provider realm's SAML signing certificate, as its IdP descriptor publishes it."""
+    browser = Browser(str(target.ca_bundle))
+    text = browser.get(f"{target.url}/realms/cnaf/protocol/saml/descriptor").text
+    der = base64.b64decode("".join(re.findall(r"<ds:X509Certificate>([^<]+)<", text)[0].split()))
+    return x509.load_der_x509_certificate(der).public_bytes(serialization.Encoding.PEM)
+
+
+def altered(request_xml: str) -> dict[str, str]:
+    """A request in the provider's name that is not the provider's: without its signature, or
+    asking after signing for the agent's e-mail address as their identifier instead of the
+    persistent pseudonym (what an impostor would want; an identity provider that checks nothing
+    would sign the agent in all the same)."""
+    changed = request_xml.replace("nameid-format:persistent", "nameid-format:emailAddress", 1)
+    assert changed != request_xml, request_xml[:800]
+    return {"unsigned": SIGNATURE.sub("", request_xml, count=1), "changed after signing": changed}

@@ -16,6 +16,7 @@ import hmac
 import html
 import secrets
 import shutil
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from saml2.server import Server
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from conformance.loopback import serving_https
+from conformance.xmlenc import encrypt_assertion
 
 PASSWORD_PROTECTED = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
 
@@ -78,6 +80,7 @@ class ExternalIdP:
     agents: dict[str, ExternalAgent] = field(default_factory=dict)
     pending: dict[str, tuple[Any, str]] = field(default_factory=dict)
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    in_clear: bool = False  # send assertions unencrypted even when the SP publishes a key (a misconfiguration)
 
     def __post_init__(self) -> None:
         self.server, self.metadata = self._server(self.work / "keys")
@@ -105,7 +108,7 @@ class ExternalIdP:
             }},
             "accepted_time_diff": 30,
         })
-        return Server(config=config), create_metadata_string(None, config=config, sign=False).decode()
+        return _EncryptingServer(config=config), create_metadata_string(None, config=config, sign=False).decode()
 
     @contextmanager
     def signing_with_an_unpublished_key(self) -> Iterator[None]:
@@ -149,12 +152,36 @@ class ExternalIdP:
         sp_entity_id = message.issuer.text
         acs = message.assertion_consumer_service_url
         name_id = NameID(format=NAMEID_FORMAT_PERSISTENT, text=self.pseudonym(agent, sp_entity_id))
+        # encrypted when the SP's metadata publishes a key for it (the provider's link does)
+        encrypt_to = None if self.in_clear else _encryption_certificate(self.server, sp_entity_id)
         response = self.server.create_authn_response(
             identity=agent.attributes, in_response_to=message.id, destination=acs, sp_entity_id=sp_entity_id,
             name_id=name_id, authn={"class_ref": PASSWORD_PROTECTED, "authn_auth": self.entity_id},
-            sign_response=True, sign_assertion=True, sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA256)
+            sign_response=True, sign_assertion=True, sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA256,
+            encrypt_assertion=encrypt_to is not None, encrypt_assertion_self_contained=True,
+            encrypt_cert_assertion=encrypt_to)
         form = self.server.apply_binding(BINDING_HTTP_POST, str(response), acs, relay_state, response=True)
         return 200, str(form["data"])
+
+
+class _EncryptingServer(Server):  # type: ignore[misc]
+    """pysaml2's IdP, encrypting assertions with AES-256-GCM and RSA-OAEP (SHA-256): pysaml2 itself
+    encrypts with xmlsec1 templates of 3DES-CBC and RSA-OAEP-MGF1P (SHA-1), which no federation
+    should accept. pysaml2 signs the assertion before and the response after, as usual."""
+
+    def _encrypt_assertion(self, encrypt_cert: str | None, sp_entity_id: str | None, response: Any,
+                           node_xpath: str | None = None) -> str:
+        assert encrypt_cert is not None
+        return encrypt_assertion(str(response), encrypt_cert.encode())
+
+
+def _encryption_certificate(server: Server, sp_entity_id: str) -> str | None:
+    """The PEM certificate the SP's metadata publishes for encryption, if any."""
+    for _, body in server.metadata.certs(sp_entity_id, "spsso", "encryption"):
+        pem = "\n".join(["-----BEGIN CERTIFICATE-----", *textwrap.wrap("".join(body.split()), 64),
+                         "-----END CERTIFICATE-----", ""])
+        return pem
+    return None
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -5,6 +5,8 @@ identifier that survives a change of e-mail or name, and the convention gate."""
 
 from __future__ import annotations
 
+import base64
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ import requests
 
 from conformance.agents import Agent
 from conformance.audit import wait_for_records
-from conformance.browser import Browser
+from conformance.browser import Browser, Page
 from conformance.conftest import rubriques_in_force
 from conformance.flows import brokered_login, brokered_saml_login, saml_response_of
 from conformance.home import shown
@@ -140,3 +142,46 @@ def test_the_hospitals_idp_checks_the_providers_signature_on_its_requests(
     assert refused.status == 400 and not refused.forms, (refused.status, refused.text[:400])
     browser, page, request = signed_request_to(target, cdap, ORG)
     assert repost(browser, page, request).form(id="kc-form-login")
+
+
+def _response_from_hospital(target: Target, cdap: SamlService, external: ExternalAgent) -> tuple[Browser, Page]:
+    """Signed in at the hospital's IdP: the page that posts its SAML response to the provider."""
+    browser, page, _ = signed_request_to(target, cdap, ORG)
+    home = browser.submit(page, page.forms[0])
+    answered = browser.submit(home, home.form(id="kc-form-login"), username=external.username,
+                              password=external.password)
+    assert answered.forms and answered.forms[0].action == f"{target.url}/realms/cnaf/broker/{ORG}/endpoint"
+    return browser, answered
+
+
+@pytest.mark.destructive
+def test_the_hospitals_assertion_travels_encrypted_to_the_provider(
+        target: Target, cdap: SamlService, agent: ExternalAgent, window_open: None) -> None:
+    """The hospital's IdP encrypts to the key of the provider's SP metadata (AES-256-GCM, RSA-OAEP):
+    nothing about the agent is readable on the way, and the provider decrypts it."""
+    browser, answered = _response_from_hospital(target, cdap, agent)
+    response = base64.b64decode(answered.forms[0].fields["SAMLResponse"]).decode()
+    assert re.search(r"<(\w+:)?EncryptedAssertion\b", response) and not re.search(r"<(\w+:)?Assertion\b", response)
+    assert agent.attributes["email"][0] not in response
+    done = browser.submit(answered, answered.forms[0])
+    assert any(f.action == str(cdap.acs_url) and "SAMLResponse" in f.fields for f in done.forms), done.text[-800:]
+
+
+@pytest.fixture
+def hospital_in_clear(idp: ExternalIdP) -> Iterator[None]:
+    idp.in_clear = True
+    try:
+        yield
+    finally:
+        idp.in_clear = False
+
+
+@pytest.mark.destructive
+def test_an_assertion_in_clear_from_the_hospital_is_refused(
+        target: Target, cdap: SamlService, agent: ExternalAgent, window_open: None, hospital_in_clear: None) -> None:
+    browser, answered = _response_from_hospital(target, cdap, agent)
+    response = base64.b64decode(answered.forms[0].fields["SAMLResponse"]).decode()
+    assert re.search(r"<(\w+:)?Assertion\b", response), "sent in clear"
+    refused = browser.submit(answered, answered.forms[0])
+    assert refused.status >= 400, (refused.status, refused.text[-600:])
+    assert not any(f.action == str(cdap.acs_url) for f in refused.forms)

@@ -106,17 +106,13 @@ def test_the_sp_descriptor_of_each_organisation_link_is_signed_and_points_home(
     # the provider signs its requests with the realm's key, and says so
     assert sp.get("AuthnRequestsSigned") == "true"
     assert realm_certificate in _certificates(sp, "signing")
-    # an organisation's realm encrypts its assertions to the key published here; an organisation's
-    # own IdP is not asked to (the hospital's IdP does not encrypt)
+    # assertions are encrypted to the key published here, by organisations' realms and own IdPs alike
     encryption = [k for k in sp.findall("md:KeyDescriptor", NS) if k.get("use") == "encryption"]
-    if organisation == "cd33":
-        assert encryption, "a key to encrypt assertions to"
-        for cert in _certificates(sp, "encryption"):
-            _check_certificate(cert)
-        methods = {m.get("Algorithm") for k in encryption for m in k.findall("md:EncryptionMethod", NS)}
-        assert "http://www.w3.org/2009/xmlenc11#rsa-oaep" in methods, methods
-    else:
-        assert not encryption
+    assert encryption, "a key to encrypt assertions to"
+    for cert in _certificates(sp, "encryption"):
+        _check_certificate(cert)
+    methods = {m.get("Algorithm") for k in encryption for m in k.findall("md:EncryptionMethod", NS)}
+    assert "http://www.w3.org/2009/xmlenc11#rsa-oaep" in methods, methods
     acs = {(a.get("Binding"), a.get("Location")) for a in sp.findall("md:AssertionConsumerService", NS)}
     assert (POST, f"{target.url}/realms/cnaf/broker/{organisation}/endpoint") in acs, acs
     assert PERSISTENT in [n.text for n in sp.findall("md:NameIDFormat", NS)]

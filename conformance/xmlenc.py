@@ -1,6 +1,7 @@
 """XML Encryption as the e-service needs it to read an encrypted assertion: AES-GCM content
 encryption, its key transported with RSA-OAEP (xmlenc11, SHA-256 or SHA-512 digest and MGF1).
-Anything weaker is refused.
+Anything weaker is refused. And the same, the other way, for the organisation's own identity
+provider that encrypts its assertion to the provider (AES-256-GCM, RSA-OAEP with SHA-256).
 
 The Debian XML Security library (xmlsec1 1.2) cannot read RSA-OAEP with a SHA-256 digest, so the
 service decrypts with ``cryptography`` and pysaml2 then checks the decrypted assertion (signature,
@@ -11,8 +12,10 @@ encrypted form, is checked first with xmlsec1.
 from __future__ import annotations
 
 import base64
+import os
 import re
 
+from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -31,6 +34,7 @@ MGFS: dict[str, hashes.HashAlgorithm] = {
 }
 IV_BYTES = 12
 
+_ASSERTION = re.compile(r"<(\w+:|)Assertion\b.*?</\1Assertion>", re.S)
 _ENCRYPTED = re.compile(r"<(?:\w+:)?EncryptedAssertion\b.*?</(?:\w+:)?EncryptedAssertion>", re.S)
 _CIPHER = re.compile(r"<(?:\w+:)?CipherValue>([^<]+)</(?:\w+:)?CipherValue>")
 
@@ -93,3 +97,33 @@ def verify_response_signature(response_xml: str, certificate_pem: bytes) -> None
     done = verify(response_xml, certificate_pem, f"{SAMLP}:Response")
     if done.returncode != 0:
         raise DecryptionError("the response's signature does not verify: " + done.stderr.strip().splitlines()[-1])
+
+
+def encrypt_assertion(response_xml: str, certificate_pem: bytes) -> str:
+    """The response with its (signed) Assertion replaced by its encryption to the certificate's key:
+    an xenc:EncryptedData element (AES-256-GCM; the content key transported with RSA-OAEP, SHA-256
+    digest and MGF1), to sit in the response's EncryptedAssertion."""
+    block = _ASSERTION.search(response_xml)
+    if block is None:
+        raise DecryptionError("no Assertion to encrypt")
+    public = x509.load_pem_x509_certificate(certificate_pem).public_key()
+    if not isinstance(public, rsa.RSAPublicKey):
+        raise DecryptionError("the recipient's key is not RSA")
+    content_key, iv = AESGCM.generate_key(bit_length=256), os.urandom(IV_BYTES)
+    data = iv + AESGCM(content_key).encrypt(iv, block.group(0).encode(), None)
+    wrapped = public.encrypt(content_key, padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(),
+                                                       label=None))
+    encrypted = (
+        '<xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#" '
+        'Type="http://www.w3.org/2001/04/xmlenc#Element">'
+        '<xenc:EncryptionMethod Algorithm="http://www.w3.org/2009/xmlenc11#aes256-gcm"/>'
+        '<ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><xenc:EncryptedKey>'
+        f'<xenc:EncryptionMethod Algorithm="{OAEP}">'
+        '<ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/>'
+        '<xenc11:MGF xmlns:xenc11="http://www.w3.org/2009/xmlenc11#" '
+        'Algorithm="http://www.w3.org/2009/xmlenc11#mgf1sha256"/></xenc:EncryptionMethod>'
+        f'<xenc:CipherData><xenc:CipherValue>{base64.b64encode(wrapped).decode()}</xenc:CipherValue>'
+        '</xenc:CipherData></xenc:EncryptedKey></ds:KeyInfo>'
+        f'<xenc:CipherData><xenc:CipherValue>{base64.b64encode(data).decode()}</xenc:CipherValue></xenc:CipherData>'
+        '</xenc:EncryptedData>')
+    return response_xml.replace(block.group(0), encrypted, 1)

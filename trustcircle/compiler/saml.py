@@ -147,10 +147,10 @@ def identity_provider(provider: Provider, org: Organisation, env: Environment,
     Every agent brokered from the organisation joins its organisation group and the group of each of
     its conventions' membership forms; the convention gate then checks those conventions' validity.
     """
-    if org.authentication.type == "oidc":
+    auth = org.authentication
+    if auth.type == "oidc":
         raise ValueError(f"{org.id} authenticates with OpenID Connect: use oidc_identity_provider")
-    if org.authentication.type == "saml":
-        auth = org.authentication
+    if auth.type == "saml":
         idp_entity, metadata = auth.entity_id, str(auth.metadata_url)
         endpoints = {"singleSignOnServiceUrl": str(auth.sso_url),
                      **({"singleLogoutServiceUrl": str(auth.slo_url)} if auth.slo_url else {})}
@@ -159,10 +159,10 @@ def identity_provider(provider: Provider, org: Organisation, env: Environment,
         idp_entity = env.realm_url(org.realm)
         sso, metadata = f"{idp_entity}/protocol/saml", f"{idp_entity}/protocol/saml/descriptor"
         endpoints = {"singleSignOnServiceUrl": sso, "singleLogoutServiceUrl": sso}
-    # An organisation's realm hosted by the federation encrypts its assertions to the provider (its
-    # broker client reads the key from the provider's SP metadata); an organisation's own IdP is
-    # not required to, since whether it can is up to its software.
-    encrypted = org.authentication.type == "keycloak"
+    # Assertions come encrypted to the provider's key (published in the SP metadata of the link):
+    # an organisation's realm reads it there (its broker client); an organisation's own IdP too,
+    # unless its file says its software cannot (``encrypted_assertions: false``).
+    encrypted = auth.type == "keycloak" or (auth.type == "saml" and auth.encrypted_assertions)
     config = {
         "entityId": env.realm_url(provider.realm),
         "idpEntityId": idp_entity,

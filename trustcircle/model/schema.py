@@ -155,6 +155,9 @@ class SamlAuthentication(Strict):
     metadata_url: HttpUrl = Field(description="where its signing keys are read (and re-read when they rotate)")
     sso_url: HttpUrl = Field(description="its single sign-on endpoint (HTTP-POST binding)")
     slo_url: HttpUrl | None = Field(None, description="its single logout endpoint, if it has one")
+    encrypted_assertions: bool = Field(True, description="it encrypts its assertions to the provider's key "
+                                       "(published in the provider's SP metadata for the link), and the provider "
+                                       "refuses them in clear; false only while its software cannot")
 
 
 class OidcAuthentication(Strict):

@@ -20,6 +20,7 @@ from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, AuthnContextClassRef, NameID
 from saml2.samlp import RequestedAuthnContext
+from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from conformance.xmlenc import (
     DecryptionError,
@@ -27,9 +28,9 @@ from conformance.xmlenc import (
     verify_response_signature,
     without_response_signature,
 )
-from trustcircle.local.stand_ins import ensure_stand_in
+from trustcircle.local.stand_ins import Use, ensure_stand_in
 from trustcircle.local.target import Target
-from trustcircle.model.schema import SamlService
+from trustcircle.model.schema import SamlService, ServiceCertificate
 from trustcircle.settings import Paths
 
 TIMEOUT_S = 30
@@ -46,7 +47,11 @@ class Assertion:
 
 class ServiceProvider:
     def __init__(self, entity_id: str, acs_url: str, idp_metadata_url: str, ca_bundle: str,
-                 slo_url: str | None = None, decryption: tuple[Path, Path] | None = None) -> None:
+                 slo_url: str | None = None, decryption: tuple[Path, Path] | None = None,
+                 signing: tuple[Path, Path] | None = None) -> None:
+        """``decryption``, ``signing``: the service's key pairs (key, certificate) for those uses;
+        with ``signing`` every request is signed (RSA-SHA256), in the XML (HTTP-POST) or in the
+        query (HTTP-Redirect)."""
         xmlsec = shutil.which("xmlsec1")
         if xmlsec is None:
             raise RuntimeError("xmlsec1 is missing: ./run setup installs it (Debian package xmlsec1)")
@@ -60,12 +65,14 @@ class ServiceProvider:
             config.load({
                 "entityid": entity_id,
                 "xmlsec_binary": xmlsec,
+                **({"key_file": str(signing[0]), "cert_file": str(signing[1])} if signing else {}),
                 "metadata": {"inline": [metadata.text]},
                 "service": {"sp": {
                     "endpoints": {"assertion_consumer_service": [(acs_url, BINDING_HTTP_POST)],
                                   **({"single_logout_service": [(slo_url, BINDING_HTTP_POST)]} if slo_url else {})},
                     "allow_unsolicited": False,
-                    "authn_requests_signed": False,
+                    "authn_requests_signed": signing is not None,
+                    "logout_requests_signed": signing is not None,
                     "want_assertions_signed": True,
                     "want_response_signed": want_response_signed,
                     "name_id_format": [NAMEID_FORMAT_PERSISTENT],
@@ -77,11 +84,15 @@ class ServiceProvider:
             })
             return Saml2Client(config)
 
+        self.signs = signing is not None
         self.client = client(want_response_signed=True)
         # for a decrypted response: its signature (over the encrypted form) was checked beforehand
         self.decrypted_client = client(want_response_signed=False)
         self.idp_entity_id = next(iter(self.client.metadata.identity_providers()))
         self.outstanding: dict[str, str] = {}
+
+    def _signed(self) -> dict[str, Any]:
+        return {"sign": True, "sigalg": SIG_RSA_SHA256, "digest_alg": DIGEST_SHA256} if self.signs else {"sign": False}
 
     def login_url(self, authn_context: str | None = None) -> str:
         """An SP-initiated AuthnRequest over the HTTP-Redirect binding; ``authn_context``: the
@@ -90,14 +101,15 @@ class ServiceProvider:
             authn_context_class_ref=[AuthnContextClassRef(text=authn_context)], comparison="minimum")} \
             if authn_context else {}
         request_id, info = self.client.prepare_for_authenticate(
-            entityid=self.idp_entity_id, binding=BINDING_HTTP_REDIRECT, relay_state="/cdap/home", **extra)
+            entityid=self.idp_entity_id, binding=BINDING_HTTP_REDIRECT, relay_state="/cdap/home", **self._signed(),
+            **extra)
         self.outstanding[request_id] = "/cdap/home"
         return str(dict(info["headers"])["Location"])
 
     def login_form(self) -> tuple[str, dict[str, str]]:
         """An SP-initiated AuthnRequest over the HTTP-POST binding: the form's action and fields."""
         request_id, info = self.client.prepare_for_authenticate(
-            entityid=self.idp_entity_id, binding=BINDING_HTTP_POST, relay_state="/cdap/home")
+            entityid=self.idp_entity_id, binding=BINDING_HTTP_POST, relay_state="/cdap/home", **self._signed())
         self.outstanding[request_id] = "/cdap/home"
         html = info["data"]
         action = re.search(r'action="([^"]+)"', html)
@@ -108,8 +120,8 @@ class ServiceProvider:
     def logout_url(self, name_id: str) -> str:
         """An SP-initiated LogoutRequest for the agent's session (HTTP-Redirect binding)."""
         subject = NameID(format=NAMEID_FORMAT_PERSISTENT, text=name_id)
-        requests_by_idp = self.client.do_logout(subject, [self.idp_entity_id], reason="", expire=None, sign=False,
-                                                expected_binding=BINDING_HTTP_REDIRECT)
+        requests_by_idp = self.client.do_logout(subject, [self.idp_entity_id], reason="", expire=None,
+                                                expected_binding=BINDING_HTTP_REDIRECT, **self._signed())
         binding, info = requests_by_idp[self.idp_entity_id]
         assert binding == BINDING_HTTP_REDIRECT, binding
         return str(dict(info["headers"])["Location"])
@@ -155,14 +167,20 @@ def _signing_certificate(metadata: str) -> bytes:
 
 
 def for_service(target: Target, service: SamlService, entity_id: str | None = None,
-                decrypt: bool = True) -> ServiceProvider:
+                decrypt: bool = True, sign: bool = True) -> ServiceProvider:
     """The SP standing for ``service`` of the cnaf provider realm: its ACS and SLO endpoints, and,
-    when its assertions are encrypted for the local stand-in, that key pair (unless ``decrypt``
-    is False: an SP without the key). ``entity_id`` overrides who the SP says it is."""
-    keys = None
-    if decrypt and service.encryption is not None and service.encryption.local_stand_in:
-        stand_in = ensure_stand_in(Paths.from_env().stand_ins / service.id, service.id)
-        keys = (stand_in.key, stand_in.certificate)
+    when its assertions are encrypted for (or its requests signed by) the local stand-in, that key
+    pair (unless ``decrypt``, or ``sign``, is False: an SP without the key). ``entity_id``
+    overrides who the SP says it is."""
+
+    def stand_in(use: Use, wanted: bool, given: ServiceCertificate | None) -> tuple[Path, Path] | None:
+        if not wanted or given is None or not given.local_stand_in:
+            return None
+        pair = ensure_stand_in(Paths.from_env().stand_ins / service.id, service.id, use)
+        return pair.key, pair.certificate
+
     return ServiceProvider(entity_id or service.entity_id, str(service.acs_url),
                            f"{target.url}/realms/cnaf/protocol/saml/descriptor", str(target.ca_bundle),
-                           slo_url=str(service.slo_url) if service.slo_url else None, decryption=keys)
+                           slo_url=str(service.slo_url) if service.slo_url else None,
+                           decryption=stand_in("encryption", decrypt, service.encryption),
+                           signing=stand_in("signing", sign, service.signing))

@@ -7,16 +7,18 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from saml2 import time_util
 
 from conformance.agents import Agent
-from conformance.browser import Browser
+from conformance.browser import Browser, Page
 from conformance.flows import brokered_login, saml_response_of
 from conformance.saml_sp import ServiceProvider, for_service
 from conformance.xmlenc import DecryptionError, decrypt_assertion
 from trustcircle.compiler import ids
+from trustcircle.local.stand_ins import ensure_stand_in
 from trustcircle.local.target import Target
 from trustcircle.model.schema import SamlService
 
@@ -145,3 +147,43 @@ def test_an_authn_request_from_an_unknown_sp_is_refused_by_keycloak(target: Targ
     page = Browser(str(target.ca_bundle)).get(unknown.login_url())
     assert page.status == 400 and "Invalid Request" in page.text, page.text[:500]
     assert not any("SAMLResponse" in form.fields for form in page.forms)
+
+
+def _refused_by_keycloak(page: Page) -> None:
+    """Keycloak's error page for a request whose signature is missing or does not verify."""
+    assert page.status == 400 and "Invalid requester" in page.text, (page.status, page.text[:500])
+    assert not any("SAMLResponse" in form.fields for form in page.forms)
+    assert "/broker/" not in page.text, "no organisation to pick: the request went no further"
+
+
+@pytest.mark.parametrize("binding", ["redirect", "post"])
+def test_cdaps_request_is_signed_and_an_unsigned_one_is_refused_by_keycloak(
+        target: Target, cdap: SamlService, binding: str) -> None:
+    """CDAP signs its requests (``signing`` in realms/): with the Redirect binding in the query
+    (SigAlg, Signature), with POST in the XML. Keycloak shows the organisations for the signed
+    request, and refuses the same service's unsigned one."""
+    signed = _sp(target, cdap)
+    if binding == "redirect":
+        url = signed.login_url()
+        assert "SigAlg=" in url and "Signature=" in url
+        page = Browser(str(target.ca_bundle)).get(url)
+    else:
+        action, fields = signed.login_form()
+        assert re.search(r"<(\w+:)?Signature\b", _xml(fields["SAMLRequest"]))
+        page = Browser(str(target.ca_bundle)).post(action, fields)
+    assert page.status == 200 and "/broker/cd33/login" in page.text, (page.status, page.text[:500])
+
+    unsigned = for_service(target, cdap, sign=False)
+    if binding == "redirect":
+        _refused_by_keycloak(Browser(str(target.ca_bundle)).get(unsigned.login_url()))
+    else:
+        action, fields = unsigned.login_form()
+        _refused_by_keycloak(Browser(str(target.ca_bundle)).post(action, fields))
+
+
+def test_a_request_signed_with_another_key_is_refused_by_keycloak(
+        target: Target, cdap: SamlService, tmp_path: Path) -> None:
+    other = ensure_stand_in(tmp_path, "impostor", "signing")
+    impostor = ServiceProvider(cdap.entity_id, str(cdap.acs_url), f"{target.url}/realms/cnaf/protocol/saml/descriptor",
+                               str(target.ca_bundle), signing=(other.key, other.certificate))
+    _refused_by_keycloak(Browser(str(target.ca_bundle)).get(impostor.login_url()))

@@ -59,4 +59,6 @@ def test_a_stand_in_is_refused_for_any_target_but_the_local_one(tmp_path: Path,
     with pytest.raises(ConfigurationError, match="only the local federation has"):
         stand_in_certificates(federation, other)
     local = stand_in_certificates(federation, tmp_path / "state" / "local" / "target.json")
-    assert set(local) == {"cdap"} and "BEGIN CERTIFICATE" in local["cdap"]
+    assert set(local) == {"cdap"} and set(local["cdap"]) == {"encryption", "signing"}
+    assert all("BEGIN CERTIFICATE" in pem for pem in local["cdap"].values())
+    assert local["cdap"]["encryption"] != local["cdap"]["signing"], "one key pair per use"

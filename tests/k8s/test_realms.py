@@ -24,11 +24,12 @@ def _target(tmp_path: Path, url: str = "https://keycloak.example.org") -> Path:
 
 def _realms_with_real_certificates(realms: Path, tmp_path: Path) -> Path:
     """realms/ as a cluster needs it: each SAML service's own certificate instead of the local stand-in."""
-    pem = ensure_stand_in(tmp_path / "cert", "cdap").certificate_pem
     for path in realms.rglob("*.yaml"):
         text = path.read_text()
-        own = f"encryption: {{certificate: {json.dumps(pem)}}}"
-        path.write_text(text.replace("encryption: {local_stand_in: true}", own))
+        for use in ("encryption", "signing"):
+            pem = ensure_stand_in(tmp_path / "cert", "cdap", use).certificate_pem
+            text = text.replace(f"{use}: {{local_stand_in: true}}", f"{use}: {{certificate: {json.dumps(pem)}}}")
+        path.write_text(text)
     return realms
 
 

@@ -8,7 +8,7 @@ from trustcircle.compiler import ids
 from trustcircle.compiler.brokering import GROUPS_ATTRIBUTE, ConventionGroups, brokered_identity_provider
 from trustcircle.compiler.environment import STAND_IN_PLACEHOLDER, Environment
 from trustcircle.model.certificates import der_base64
-from trustcircle.model.schema import Organisation, Provider, SamlService
+from trustcircle.model.schema import Organisation, Provider, SamlService, ServiceCertificate
 
 SIGNED_SAML_CLIENT = {
     "saml.assertion.signature": "true",
@@ -39,15 +39,26 @@ ENCRYPTION = {
 }
 
 
+def _certificate(service: SamlService, use: str, given: ServiceCertificate, env: Environment) -> str:
+    """The service's certificate for ``use`` (DER, base64) as Keycloak's client attributes hold it."""
+    if given.certificate is not None:
+        return der_base64(given.certificate)
+    pem = env.stand_in_certificates.get(service.id, {}).get(use)
+    return der_base64(pem) if pem else STAND_IN_PLACEHOLDER
+
+
 def _encryption(service: SamlService, env: Environment) -> dict[str, str]:
     if service.encryption is None:
         return {}
-    if service.encryption.certificate is not None:
-        certificate = der_base64(service.encryption.certificate)
-    else:
-        pem = env.stand_in_certificates.get(service.id)
-        certificate = der_base64(pem) if pem else STAND_IN_PLACEHOLDER
-    return {**ENCRYPTION, "saml.encryption.certificate": certificate}
+    return {**ENCRYPTION, "saml.encryption.certificate": _certificate(service, "encryption", service.encryption, env)}
+
+
+def _request_signatures(service: SamlService, env: Environment) -> dict[str, str]:
+    """Keycloak checks the service's requests (AuthnRequest, LogoutRequest) against its certificate."""
+    if service.signing is None:
+        return {"saml.client.signature": "false"}
+    return {"saml.client.signature": "true",
+            "saml.signing.certificate": _certificate(service, "signing", service.signing, env)}
 
 
 def service_client(service: SamlService, env: Environment) -> dict[str, Any]:
@@ -64,7 +75,7 @@ def service_client(service: SamlService, env: Environment) -> dict[str, Any]:
         "redirectUris": [acs],
         "attributes": {
             **SIGNED_SAML_CLIENT,
-            "saml.client.signature": "false",
+            **_request_signatures(service, env),
             "saml_assertion_consumer_url_post": acs,
             # the assertion's OneTimeUse condition: the e-service must not cache it for reuse
             # (kcwarden: SamlClientWithoutOneTimeUseCondition)

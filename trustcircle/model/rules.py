@@ -16,12 +16,12 @@ from trustcircle.model.issues import Issue
 from trustcircle.model.policies import effective, looser_fields
 from trustcircle.model.schema import (
     Amendment,
-    AssertionEncryption,
     Convention,
     FederationSettings,
     MembershipForm,
     Organisation,
     Provider,
+    ServiceCertificate,
 )
 
 if TYPE_CHECKING:
@@ -93,13 +93,14 @@ def _organisation_rules(item: Located, ctx: Context) -> Iterator[Issue]:
                          "or make it stricter")
 
 
-def _encryption_rules(item: Located, s_index: int, encryption: AssertionEncryption) -> Iterator[Issue]:
-    at: Path = ["services", s_index, "encryption"]
-    if (encryption.certificate is None) == (not encryption.local_stand_in):
-        yield _issue(item, at, "TC111", "give the service's encryption certificate, or local_stand_in: true",
+def _certificate_rules(item: Located, s_index: int, use: str, given: ServiceCertificate) -> Iterator[Issue]:
+    """``use``: the service's field (encryption, signing) holding ``given``."""
+    at: Path = ["services", s_index, use]
+    if (given.certificate is None) == (not given.local_stand_in):
+        yield _issue(item, at, "TC111", f"give the service's {use} certificate, or local_stand_in: true",
                      "paste the PEM certificate the e-service publishes (exactly one of the two)")
-    elif encryption.certificate is not None and certificate_problem(encryption.certificate):
-        yield _issue(item, [*at, "certificate"], "TC112", str(certificate_problem(encryption.certificate)),
+    elif given.certificate is not None and certificate_problem(given.certificate):
+        yield _issue(item, [*at, "certificate"], "TC112", str(certificate_problem(given.certificate)),
                      "paste the whole PEM block, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----")
 
 
@@ -126,8 +127,10 @@ def _provider_rules(item: Located, ctx: Context) -> Iterator[Issue]:
             if rubriques.index(rubrique) != r_index:
                 yield _issue(item, ["services", s_index, "rubriques", r_index, "id"], "TC104",
                              f"rubrique {rubrique!r} is declared twice", "give each rubrique a unique id")
-        if service.protocol == "saml" and service.encryption is not None:
-            yield from _encryption_rules(item, s_index, service.encryption)
+        if service.protocol == "saml":
+            for use, given in (("encryption", service.encryption), ("signing", service.signing)):
+                if given is not None:
+                    yield from _certificate_rules(item, s_index, use, given)
         if service.level_of_assurance and service.level_of_assurance not in loas:
             yield _issue(item, ["services", s_index, "level_of_assurance"], "TC209",
                          f"unknown level of assurance {service.level_of_assurance!r}", _one_of(loas))

@@ -1,5 +1,6 @@
 """The provider's AuthnRequest to an organisation, as a browser carries it (HTTP-POST binding), and
-forgeries of it: what the organisation's identity provider must refuse."""
+forgeries of it: what the organisation's identity provider must refuse; and the organisation's
+answer on its way back, which must be encrypted."""
 
 from __future__ import annotations
 
@@ -48,3 +49,17 @@ def altered(request_xml: str) -> dict[str, str]:
     changed = request_xml.replace("nameid-format:persistent", "nameid-format:emailAddress", 1)
     assert changed != request_xml, request_xml[:800]
     return {"unsigned": SIGNATURE.sub("", request_xml, count=1), "changed after signing": changed}
+
+
+def response_on_the_wire(answered: Page) -> str:
+    """The SAML response (XML) the page is about to post to the provider."""
+    return base64.b64decode(answered.forms[0].fields["SAMLResponse"]).decode()
+
+
+def assert_clear_assertion_refused(browser: Browser, answered: Page, acs_url: str) -> None:
+    """The page posts an assertion in clear to the provider: the provider refuses it, and the
+    e-service gets nothing."""
+    assert re.search(r"<(\w+:)?Assertion\b", response_on_the_wire(answered)), "sent in clear"
+    refused = browser.submit(answered, answered.forms[0])
+    assert refused.status >= 400, (refused.status, refused.text[-600:])
+    assert not any(f.action == acs_url for f in refused.forms)

@@ -16,7 +16,6 @@ import hmac
 import html
 import secrets
 import shutil
-import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from saml2.server import Server
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from conformance.loopback import serving_https
+from conformance.saml_sp import pem_certificate
 from conformance.xmlenc import encrypt_assertion
 
 PASSWORD_PROTECTED = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
@@ -178,9 +178,7 @@ class _EncryptingServer(Server):  # type: ignore[misc]
 def _encryption_certificate(server: Server, sp_entity_id: str) -> str | None:
     """The PEM certificate the SP's metadata publishes for encryption, if any."""
     for _, body in server.metadata.certs(sp_entity_id, "spsso", "encryption"):
-        pem = "\n".join(["-----BEGIN CERTIFICATE-----", *textwrap.wrap("".join(body.split()), 64),
-                         "-----END CERTIFICATE-----", ""])
-        return pem
+        return pem_certificate(body).decode()
     return None
 
 

@@ -7,9 +7,6 @@ from __future__ import annotations
 import base64
 import re
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-
 from conformance.browser import Browser, Page
 from conformance.flows import authn_request_to_home
 from conformance.saml_sp import for_service
@@ -33,14 +30,6 @@ def repost(browser: Browser, page: Page, request_xml: str) -> Page:
     return browser.submit(page, form, SAMLRequest=base64.b64encode(request_xml.encode()).decode())
 
 
-def provider_certificate(target: Target) -> bytes:
-    """The provider realm's SAML signing certificate, as its IdP descriptor publishes it."""
-    browser = Browser(str(target.ca_bundle))
-    text = browser.get(f"{target.url}/realms/cnaf/protocol/saml/descriptor").text
-    der = base64.b64decode("".join(re.findall(r"<ds:X509Certificate>([^<]+)<", text)[0].split()))
-    return x509.load_der_x509_certificate(der).public_bytes(serialization.Encoding.PEM)
-
-
 def altered(request_xml: str) -> dict[str, str]:
     """A request in the provider's name that is not the provider's: without its signature, or
     asking after signing for the agent's e-mail address as their identifier instead of the
@@ -49,6 +38,18 @@ def altered(request_xml: str) -> dict[str, str]:
     changed = request_xml.replace("nameid-format:persistent", "nameid-format:emailAddress", 1)
     assert changed != request_xml, request_xml[:800]
     return {"unsigned": SIGNATURE.sub("", request_xml, count=1), "changed after signing": changed}
+
+
+def response_to_provider(target: Target, service: SamlService, organisation: str, username: str,
+                         password: str) -> tuple[Browser, Page]:
+    """Signed in at the organisation's identity provider: the browser, and the page that posts
+    the organisation's SAML response to the provider's broker endpoint for that link."""
+    browser, page, _ = signed_request_to(target, service, organisation)
+    home = browser.submit(page, page.forms[0])
+    answered = browser.submit(home, home.form(id="kc-form-login"), username=username, password=password)
+    assert answered.forms and "SAMLResponse" in answered.forms[0].fields, answered.text[:1500]
+    assert answered.forms[0].action == f"{target.url}/realms/cnaf/broker/{organisation}/endpoint"
+    return browser, answered
 
 
 def response_on_the_wire(answered: Page) -> str:

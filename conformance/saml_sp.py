@@ -156,14 +156,19 @@ class ServiceProvider:
                          authn_context=authn.text.strip() if authn is not None else "")
 
 
+def pem_certificate(base64_der: str) -> bytes:
+    """A certificate as SAML metadata carries it (base64 DER, maybe wrapped), as PEM."""
+    body = "".join(base64_der.split())
+    return ("-----BEGIN CERTIFICATE-----\n" + "\n".join(body[i:i + 64] for i in range(0, len(body), 64))
+            + "\n-----END CERTIFICATE-----\n").encode()
+
+
 def _signing_certificate(metadata: str) -> bytes:
     """The IdP's signing certificate from its metadata, as PEM."""
     found = re.search(r'<(?:\w+:)?KeyDescriptor use="signing">.*?<(?:\w+:)?X509Certificate>([^<]+)<', metadata, re.S)
     if found is None:
         raise AssertionError("the IdP metadata carries no signing certificate")
-    body = "".join(found.group(1).split())
-    return ("-----BEGIN CERTIFICATE-----\n" + "\n".join(body[i:i + 64] for i in range(0, len(body), 64))
-            + "\n-----END CERTIFICATE-----\n").encode()
+    return pem_certificate(found.group(1))
 
 
 def for_service(target: Target, service: SamlService, entity_id: str | None = None,

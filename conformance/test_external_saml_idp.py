@@ -15,7 +15,7 @@ import requests
 
 from conformance.agents import Agent
 from conformance.audit import wait_for_records
-from conformance.browser import Browser, Page
+from conformance.browser import Browser
 from conformance.conftest import rubriques_in_force
 from conformance.flows import brokered_login, brokered_saml_login, saml_response_of
 from conformance.home import shown
@@ -25,6 +25,7 @@ from conformance.saml_requests import (
     assert_clear_assertion_refused,
     repost,
     response_on_the_wire,
+    response_to_provider,
     signed_request_to,
 )
 from conformance.saml_sp import Assertion, ServiceProvider, for_service
@@ -149,22 +150,12 @@ def test_the_hospitals_idp_checks_the_providers_signature_on_its_requests(
     assert repost(browser, page, request).form(id="kc-form-login")
 
 
-def _response_from_hospital(target: Target, cdap: SamlService, external: ExternalAgent) -> tuple[Browser, Page]:
-    """Signed in at the hospital's IdP: the page that posts its SAML response to the provider."""
-    browser, page, _ = signed_request_to(target, cdap, ORG)
-    home = browser.submit(page, page.forms[0])
-    answered = browser.submit(home, home.form(id="kc-form-login"), username=external.username,
-                              password=external.password)
-    assert answered.forms and answered.forms[0].action == f"{target.url}/realms/cnaf/broker/{ORG}/endpoint"
-    return browser, answered
-
-
 @pytest.mark.destructive
 def test_the_hospitals_assertion_travels_encrypted_to_the_provider(
         target: Target, cdap: SamlService, agent: ExternalAgent, window_open: None) -> None:
     """The hospital's IdP encrypts to the key of the provider's SP metadata (AES-256-GCM, RSA-OAEP):
     nothing about the agent is readable on the way, and the provider decrypts it."""
-    browser, answered = _response_from_hospital(target, cdap, agent)
+    browser, answered = response_to_provider(target, cdap, ORG, agent.username, agent.password)
     response = response_on_the_wire(answered)
     assert re.search(r"<(\w+:)?EncryptedAssertion\b", response) and not re.search(r"<(\w+:)?Assertion\b", response)
     assert agent.attributes["email"][0] not in response
@@ -184,5 +175,5 @@ def hospital_in_clear(idp: ExternalIdP) -> Iterator[None]:
 @pytest.mark.destructive
 def test_an_assertion_in_clear_from_the_hospital_is_refused(
         target: Target, cdap: SamlService, agent: ExternalAgent, window_open: None, hospital_in_clear: None) -> None:
-    browser, answered = _response_from_hospital(target, cdap, agent)
+    browser, answered = response_to_provider(target, cdap, ORG, agent.username, agent.password)
     assert_clear_assertion_refused(browser, answered, str(cdap.acs_url))

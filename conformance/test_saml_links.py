@@ -19,16 +19,16 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from conformance.agents import Agent
-from conformance.browser import Browser, Page
 from conformance.saml_requests import (
     SIGNATURE,
     altered,
     assert_clear_assertion_refused,
-    provider_certificate,
     repost,
     response_on_the_wire,
+    response_to_provider,
     signed_request_to,
 )
+from conformance.saml_sp import for_service
 from conformance.xmldsig import SAMLP, verify
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.keycloak.client import find_client
@@ -44,7 +44,7 @@ def test_the_providers_request_to_the_organisation_is_signed(target: Target, cda
     _, _, request = signed_request_to(target, cdap, ORG)
     assert re.search(r"<(\w+:)?AuthnRequest\b", request) and SIGNATURE.search(request), request[:800]
     assert 'Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"' in request
-    certificate = provider_certificate(target)
+    certificate = for_service(target, cdap).idp_certificate  # from the provider's published descriptor
     checked = verify(request, certificate, f"{SAMLP}:AuthnRequest")
     assert checked.returncode == 0, checked.stderr
     for name, forged in altered(request).items():
@@ -64,19 +64,10 @@ def test_a_request_in_the_providers_name_that_does_not_verify_is_refused_at_home
     assert genuine.status == 200 and genuine.form(id="kc-form-login")
 
 
-def _response_to_provider(target: Target, cdap: SamlService, agent: Agent) -> tuple[Browser, Page]:
-    browser, page, _ = signed_request_to(target, cdap, ORG)
-    home = browser.submit(page, page.forms[0])
-    answered = browser.submit(home, home.form(id="kc-form-login"), username=agent.username, password=agent.password)
-    assert answered.forms and "SAMLResponse" in answered.forms[0].fields, answered.text[:1500]
-    assert answered.forms[0].action == f"{target.url}/realms/cnaf/broker/{ORG}/endpoint"
-    return browser, answered
-
-
 def test_the_organisations_assertion_is_encrypted_to_the_provider(
         target: Target, cdap: SamlService, make_agent: Callable[..., Agent]) -> None:
     agent = make_agent(ORG, "instructeurs-rsa")
-    browser, answered = _response_to_provider(target, cdap, agent)
+    browser, answered = response_to_provider(target, cdap, ORG, agent.username, agent.password)
     response = response_on_the_wire(answered)
     assert re.search(r"<(\w+:)?EncryptedAssertion\b", response), response[:1500]
     assert not re.search(r"<(\w+:)?Assertion\b", response), "no assertion in clear"
@@ -104,6 +95,6 @@ def sent_in_clear(admin: Admin, target: Target) -> Iterator[None]:
 def test_an_assertion_in_clear_is_refused_by_the_provider(
         target: Target, cdap: SamlService, make_agent: Callable[..., Agent], sent_in_clear: None) -> None:
     agent = make_agent(ORG, "instructeurs-rsa")
-    browser, answered = _response_to_provider(target, cdap, agent)
+    browser, answered = response_to_provider(target, cdap, ORG, agent.username, agent.password)
     assert_clear_assertion_refused(browser, answered, str(cdap.acs_url))
 

@@ -48,8 +48,12 @@ python -m pytest tests conformance --junitxml=reports/junit.xml "$@"
 rc=$?
 set -e
 [ -f reports/junit.xml ] && tc_cli report reports/junit.xml --output reports/test-report.html || true
+tc_log "reports: no private key or credential of this machine in reports/ (a finding fails the run)"
+leaks=0
+tc_cli leaks reports || leaks=1
 if [ "$rc" -eq 5 ]; then
   echo "trustcircle: pytest collected no tests: the suite is misconfigured (this is a failure)" >&2
   exit 1
 fi
-exit "$rc"
+[ "$rc" -ne 0 ] && exit "$rc"
+exit "$leaks"

@@ -163,6 +163,22 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _leaks(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from trustcircle.leaks import known_secrets, scan
+    from trustcircle.settings import Paths
+
+    findings = scan([Path(p) for p in args.paths], known_secrets(Paths.from_env().state))
+    for finding in findings:
+        print(finding.render(), file=sys.stderr)
+    if findings:
+        raise ConfigurationError(f"{len(findings)} place(s) hold key material or a credential",
+                                 "find what wrote it there (a test message, a log line) and redact it at the source")
+    print(f"no key material or credential in {', '.join(args.paths)}")
+    return 0
+
+
 def _deny_list(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -282,6 +298,10 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("junit", nargs="?", default="reports/junit.xml")
     rep.add_argument("--output", default="reports/test-report.html")
     rep.set_defaults(func=_report)
+
+    leaks = sub.add_parser("leaks", help="exit 1 when reports or logs hold private keys or this machine's credentials")
+    leaks.add_argument("paths", nargs="*", default=["reports"])
+    leaks.set_defaults(func=_leaks)
 
     policy = sub.add_parser("policy", help="access policies").add_subparsers(dest="action", required=True)
     pol = policy.add_parser("report", help="each realm's policy as Keycloak has it, against the model; exit 1 on a gap")

@@ -15,9 +15,12 @@ from typing import Any
 
 import requests
 
+from trustcircle.leaks import redact
+
 TIMEOUT_S = 30
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 PUBLIC_URL = "<public-url>"
+PRIVATE = "<a private key: present>"
 # generated per server: identifiers, and the realm keys' material (its providers are compared)
 DROPPED_KEYS = frozenset({"id", "internalId", "containerId", "parentId", "flowId", "topLevel-id", "_id",
                           "privateKey", "certificate", "kid", "secret", "secretData", "credentialData",
@@ -55,10 +58,16 @@ class Server:
         return answer.json()
 
 
+def _private(key: str, value: Any) -> bool:
+    """An attribute holding a private key (e.g. ``saml.signing.private.key``): compared by presence
+    only, so that no message can quote it, not even cut short."""
+    return isinstance(value, str) and "private" in key.lower() and bool(value)
+
+
 def normalise(value: Any, public_url: str) -> Any:
     if isinstance(value, dict):
-        return {k.replace(public_url, PUBLIC_URL): normalise(v, public_url) for k, v in sorted(value.items())
-                if k not in DROPPED_KEYS and DEFAULT_ATTRIBUTES.get(k, object()) != v}
+        return {k.replace(public_url, PUBLIC_URL): PRIVATE if _private(k, v) else normalise(v, public_url)
+                for k, v in sorted(value.items()) if k not in DROPPED_KEYS and DEFAULT_ATTRIBUTES.get(k, object()) != v}
     if isinstance(value, list):
         items = [normalise(v, public_url) for v in value]
         return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
@@ -75,7 +84,11 @@ def normalise(value: Any, public_url: str) -> Any:
 
 
 def differences(left: Any, right: Any, path: str = "") -> list[str]:
-    """Where two normalised exports differ, as readable key paths."""
+    """Where two normalised exports differ, as readable key paths; key material is never quoted."""
+    return [redact(line) for line in _differences(left, right, path)]
+
+
+def _differences(left: Any, right: Any, path: str = "") -> list[str]:
     if isinstance(left, dict) and isinstance(right, dict):
         found: list[str] = []
         for key in sorted(set(left) | set(right)):
@@ -84,10 +97,10 @@ def differences(left: Any, right: Any, path: str = "") -> list[str]:
             elif key not in left:
                 found.append(f"{path}/{key}: only in the second")
             else:
-                found += differences(left[key], right[key], f"{path}/{key}")
+                found += _differences(left[key], right[key], f"{path}/{key}")
         return found
     if isinstance(left, list) and isinstance(right, list) and left != right and _keyed(left) and _keyed(right):
-        return differences(_keyed(left), _keyed(right), path)
+        return _differences(_keyed(left), _keyed(right), path)
     if isinstance(left, list) and isinstance(right, list) and left != right:
         only_left = [v for v in left if v not in right]
         only_right = [v for v in right if v not in left]

@@ -10,6 +10,8 @@ from trustcircle.compiler.environment import STAND_IN_PLACEHOLDER, Environment
 from trustcircle.model.certificates import der_base64
 from trustcircle.model.schema import Organisation, Provider, SamlService, ServiceCertificate
 
+SAML_CLIENT_CERTIFICATE = "saml.signing.certificate"
+SAML_CLIENT_PRIVATE_KEY = "saml.signing.private.key"
 SIGNED_SAML_CLIENT = {
     "saml.assertion.signature": "true",
     "saml.server.signature": "true",
@@ -121,6 +123,11 @@ def broker_client(provider: Provider, org: Organisation, env: Environment) -> di
             "saml.client.signature": "true",
             "saml.useMetadataDescriptorUrl": "true",
             "saml.metadataDescriptorUrl": metadata,
+            # Keycloak gives a new SAML client that must sign a key pair of its own when no certificate
+            # is set; this client's keys come from the provider's metadata, so such a pair is never
+            # used and would only put a private key into every export: None means "must be absent"
+            SAML_CLIENT_CERTIFICATE: None,
+            SAML_CLIENT_PRIVATE_KEY: None,
             **ENCRYPTION,
             "saml.onetimeuse.condition": "true",
             "saml_assertion_consumer_url_post": endpoint,

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from trustcircle.keycloak.admin import Admin
-from trustcircle.local.target import Target
 from trustcircle.settings import Paths
+from trustcircle.target import Target
 
 LIVE_DIRS = (Path(__file__).parent / "tests" / "live", Path(__file__).parent / "tests" / "scenarios",
              Path(__file__).parent / "conformance")

@@ -24,14 +24,14 @@ from conformance.browser import Browser
 from conformance.flows import brokered_saml_login, saml_response_of
 from conformance.saml_sp import ServiceProvider, for_service
 from trustcircle.compiler import ids
-from trustcircle.deploy.environment import desired_state
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.apply import converge
 from trustcircle.keycloak.client import find_client
-from trustcircle.local.target import Target
 from trustcircle.model.loader import load_federation
 from trustcircle.model.schema import SamlService
+from trustcircle.pipeline import desired_state_of
 from trustcircle.settings import REPO_ROOT
+from trustcircle.target import Target
 
 ROUNDS = 4
 
@@ -72,8 +72,9 @@ def main(logins: int) -> None:
     admin = Admin(target)
     federation = load_federation([REPO_ROOT / "realms"])
     cdap = next(s for s in federation.provider("cnaf").services if isinstance(s, SamlService) and s.id == "cdap")
-    objects = desired_state(federation)
-    assert converge(Admin(target, realm_views=True), objects, dry_run=True) == [], "run ./run up first"
+    state = desired_state_of(REPO_ROOT / "realms")
+    assert converge(Admin(target, realm_views=True), state.objects, state.federation, dry_run=True) == [], \
+        "run ./run up first"
     agent = create_agent(admin, "cd33", "cd33.example", ("instructeurs-rsa",))
 
     def login(browser: Browser, sp: ServiceProvider) -> str:
@@ -89,11 +90,12 @@ def main(logins: int) -> None:
             with_ext += _measure(target, cdap, login, per_round)
             _without_extension(admin, cdap)
             without += _measure(target, cdap, login, per_round)
-            converge(admin, objects)
+            converge(admin, state.objects, state.federation)
     finally:
-        converge(admin, objects)
+        converge(admin, state.objects, state.federation)
         delete_agent(admin, agent, "cnaf", "cd33")
-    assert converge(Admin(target, realm_views=True), objects, dry_run=True) == [], "the federation was not restored"
+    assert converge(Admin(target, realm_views=True), state.objects, state.federation, dry_run=True) == [], \
+        "the federation was not restored"
     print("| variant | logins | logins/s | median ms | p95 ms |")
     print("| --- | ---: | ---: | ---: | ---: |")
     print(_row("with the extension (gate + habilitation mapper)", with_ext))

@@ -30,12 +30,12 @@ from pathlib import Path
 
 from benchmarks.validate import generate
 from trustcircle.deploy import sandbox
-from trustcircle.deploy.environment import desired_state
 from trustcircle.keycloak.admin import CALL_LOG_ENV, Admin
 from trustcircle.keycloak.apply import converge
-from trustcircle.local.target import Target
 from trustcircle.model.loader import load_federation
+from trustcircle.pipeline import desired_state_of
 from trustcircle.settings import REPO_ROOT
+from trustcircle.target import Target
 
 STACK = "bench"
 PREFIX = "bench-"
@@ -121,10 +121,10 @@ def _amend(realms: Path) -> None:
 
 
 def _converge_noop(realms: Path, target: Target) -> Run:
-    objects = desired_state(load_federation([realms]))
+    state = desired_state_of(realms)
     started = time.perf_counter()
     admin = Admin(target, realm_views=True)
-    changes = converge(admin, objects, dry_run=True)
+    changes = converge(admin, state.objects, state.federation, dry_run=True)
     seconds = time.perf_counter() - started
     writes = admin.calls["PUT"] + admin.calls["DELETE"]
     return Run(seconds, admin.calls["GET"] + admin.calls["POST"], writes, 0.0, f"{len(changes)} to change")
@@ -152,7 +152,7 @@ def bench(label: str, extra: int, target: Target, external: bool = False) -> lis
             _external(realms)
         sandbox.prefix_realms(realms, PREFIX)
         federation = load_federation([realms])
-        objects = desired_state(federation)
+        objects = desired_state_of(realms, reachable=False).objects
         size = f"{label} ({len(federation.organisations)} orgs, {len(objects)} objects)"
         sandbox.fresh(target, STACK, PREFIX)
         try:

@@ -10,7 +10,7 @@ import secrets
 from urllib.parse import urlencode
 
 from conformance.browser import Browser, Page
-from trustcircle.local.target import Target
+from trustcircle.target import Target
 
 UPDATE_PASSWORD_FORM = "kc-passwd-update-form"
 LOGIN_FORM = "kc-form-login"

@@ -10,8 +10,8 @@ import re
 from conformance.browser import Browser, Page
 from conformance.flows import authn_request_to_home
 from conformance.saml_sp import for_service
-from trustcircle.local.target import Target
 from trustcircle.model.schema import SamlService
+from trustcircle.target import Target
 
 SIGNATURE = re.compile(r"<(\w+:)?Signature\b.*?</\1Signature>", re.S)
 

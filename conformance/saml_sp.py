@@ -29,9 +29,9 @@ from conformance.xmlenc import (
     without_response_signature,
 )
 from trustcircle.local.stand_ins import Use, ensure_stand_in
-from trustcircle.local.target import Target
 from trustcircle.model.schema import SamlService, ServiceCertificate
 from trustcircle.settings import Paths
+from trustcircle.target import Target
 
 TIMEOUT_S = 30
 

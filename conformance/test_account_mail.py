@@ -17,9 +17,9 @@ from conformance.mail import link_in, token_lifetime_s, wait_for_messages
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.local.mail import MailCatcher
 from trustcircle.local.server import LocalKeycloak
-from trustcircle.local.target import Target
 from trustcircle.model.policies import effective
 from trustcircle.model.schema import Federation
+from trustcircle.target import Target
 
 ORGANISATION = "cd33"
 

@@ -14,8 +14,8 @@ from conformance.administrators import REALM, Person, make_person, totp
 from conformance.audit import wait_for_records
 from trustcircle.compiler import ids
 from trustcircle.keycloak.admin import Admin, q
-from trustcircle.local.target import Target
 from trustcircle.model.schema import Federation
+from trustcircle.target import Target
 
 TIMEOUT_S = 30
 

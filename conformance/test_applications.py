@@ -38,8 +38,8 @@ from trustcircle.compiler import ids
 from trustcircle.compiler.services import api_scope_name, application_client_id
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.local.ca import ClientCertificate, client_subject, ensure_issuing_ca, issue_client_certificate
-from trustcircle.local.target import Target
 from trustcircle.model.schema import Application, Federation, WebServiceApi
+from trustcircle.target import Target
 
 TIMEOUT_S = 30
 KEY_PROVIDER = "org.keycloak.keys.KeyProvider"

@@ -15,8 +15,8 @@ from conformance.browser import Browser, Page
 from conformance.flows import brokered_login, saml_response_of
 from conformance.home import LOGIN_FORM, shown
 from conformance.saml_sp import ServiceProvider, for_service
-from trustcircle.local.target import Target
 from trustcircle.model.schema import Federation, LevelOfAssurance, SamlService
+from trustcircle.target import Target
 
 OTP_FORM = "kc-otp-login-form"
 

@@ -13,8 +13,8 @@ from conformance.conftest import cdap_of
 from conformance.flows import brokered_saml_login
 from conformance.saml_sp import for_service
 from trustcircle.audit.trace import read, render, trace
-from trustcircle.local.target import Target
 from trustcircle.model.schema import Federation
+from trustcircle.target import Target
 
 
 def _home_login(agent: Agent) -> dict[str, Any]:

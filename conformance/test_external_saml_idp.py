@@ -32,8 +32,8 @@ from conformance.saml_sp import Assertion, ServiceProvider, for_service
 from trustcircle.compiler import ids
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.keycloak.group import find_group
-from trustcircle.local.target import Target
 from trustcircle.model.schema import Federation, SamlAuthentication, SamlService
+from trustcircle.target import Target
 
 ORG = "chu-bordeaux"
 TIMEOUT_S = 30

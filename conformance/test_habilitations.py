@@ -16,8 +16,8 @@ from conformance.saml_sp import ServiceProvider, for_service
 from trustcircle.compiler import ids
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.keycloak.group import find_group
-from trustcircle.local.target import Target
 from trustcircle.model.schema import Federation, SamlService
+from trustcircle.target import Target
 
 
 def _sp(target: Target, cdap: SamlService) -> ServiceProvider:

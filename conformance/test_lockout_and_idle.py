@@ -18,9 +18,9 @@ from conformance.agents import Agent
 from conformance.browser import Browser
 from conformance.home import LOGIN_FORM, is_signed_in, login_page, shown, sign_in
 from trustcircle.keycloak.admin import Admin
-from trustcircle.local.target import Target
 from trustcircle.model.policies import Policies, effective
 from trustcircle.model.schema import Federation
+from trustcircle.target import Target
 
 ORGANISATION = "cd33"
 TIMEOUT_S = 30

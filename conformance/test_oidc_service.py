@@ -15,8 +15,8 @@ from conformance.conftest import cdap_of, rubriques_in_force
 from conformance.flows import brokered_login
 from conformance.oidc_rp import RelyingParty, serving
 from conformance.saml_sp import for_service
-from trustcircle.local.target import Target
 from trustcircle.model.schema import Federation, OidcService
+from trustcircle.target import Target
 
 
 @pytest.fixture(scope="module")

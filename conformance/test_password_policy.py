@@ -23,9 +23,9 @@ from conformance.browser import Browser
 from conformance.home import UPDATE_PASSWORD_FORM, choose_password, is_signed_in, shown, sign_in
 from trustcircle.compiler import ids
 from trustcircle.keycloak.admin import Admin
-from trustcircle.local.target import Target
 from trustcircle.model.policies import PasswordPolicy, effective
 from trustcircle.model.schema import Federation
+from trustcircle.target import Target
 
 ORGANISATION = "cd33"
 DAY_MS = 86_400_000

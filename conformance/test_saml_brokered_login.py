@@ -12,8 +12,8 @@ from conformance.conftest import rubriques_in_force
 from conformance.flows import brokered_saml_login, saml_response_of
 from conformance.saml_sp import ServiceProvider, for_service
 from trustcircle.keycloak.admin import Admin, q
-from trustcircle.local.target import Target
 from trustcircle.model.schema import Federation, SamlService
+from trustcircle.target import Target
 
 PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
 

@@ -32,8 +32,8 @@ from conformance.saml_sp import for_service
 from conformance.xmldsig import SAMLP, verify
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.keycloak.client import find_client
-from trustcircle.local.target import Target
 from trustcircle.model.schema import SamlService
+from trustcircle.target import Target
 
 ORG = "cd33"
 AES256_GCM = "http://www.w3.org/2009/xmlenc11#aes256-gcm"

@@ -11,8 +11,8 @@ from conformance.conftest import cdap_of
 from conformance.flows import brokered_saml_login, saml_response_of
 from conformance.saml_sp import for_service
 from trustcircle.keycloak.admin import Admin, q
-from trustcircle.local.target import Target
 from trustcircle.model.schema import Federation
+from trustcircle.target import Target
 
 MAX_HOPS = 8
 

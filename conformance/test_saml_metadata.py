@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from conformance.xmldsig import MD, verify
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.client import find_client
-from trustcircle.local.target import Target
 from trustcircle.model.schema import Federation
+from trustcircle.target import Target
 
 NS = {"md": "urn:oasis:names:tc:SAML:2.0:metadata", "ds": "http://www.w3.org/2000/09/xmldsig#"}
 POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"

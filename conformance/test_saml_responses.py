@@ -19,8 +19,8 @@ from conformance.saml_sp import ServiceProvider, for_service
 from conformance.xmlenc import DecryptionError, decrypt_assertion
 from trustcircle.compiler import ids
 from trustcircle.local.stand_ins import ensure_stand_in
-from trustcircle.local.target import Target
 from trustcircle.model.schema import SamlService
+from trustcircle.target import Target
 
 SHA256_OR_STRONGER = ("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
                       "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512", "http://www.w3.org/2001/04/xmlenc#sha256",

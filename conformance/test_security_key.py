@@ -18,7 +18,7 @@ from conformance.home import is_signed_in, shown, sign_in
 from conformance.webauthn import SecurityKey
 from trustcircle.compiler import ids
 from trustcircle.keycloak.admin import Admin
-from trustcircle.local.target import Target
+from trustcircle.target import Target
 
 REGISTER_FORM = "register"  # Keycloak's webauthn-register page
 KEY_FORM = "webauth"  # Keycloak's webauthn-authenticate page

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from conformance.tls_probe import handshake
-from trustcircle.local.target import Target
+from trustcircle.target import Target
 
 WEAK_TLS12 = {  # OpenSSL names: what an old or careless client offers
     "RSA key exchange, CBC": "AES128-SHA:AES256-SHA",

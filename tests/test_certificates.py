@@ -13,11 +13,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from trustcircle.deploy.environment import stand_in_certificates
 from trustcircle.errors import ConfigurationError
 from trustcircle.local.stand_ins import ensure_stand_in
 from trustcircle.model.certificates import certificate_problem, der_base64
 from trustcircle.model.loader import load_federation
+from trustcircle.pipeline import stand_in_certificates
 from trustcircle.settings import REPO_ROOT
 
 

@@ -193,9 +193,9 @@ def _policy_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from trustcircle.keycloak.admin import Admin
-    from trustcircle.local.target import Target
     from trustcircle.model.loader import load_federation
     from trustcircle.policy.report import compare, html_page, markdown
+    from trustcircle.target import Target
 
     rows = compare(load_federation(args.paths), Admin(Target.load()))
     text = html_page(rows) if args.format == "html" else markdown(rows)

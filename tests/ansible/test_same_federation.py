@@ -11,9 +11,9 @@ import pytest
 from tests.ansible.exports import Server, differences, normalise
 from trustcircle.compiler.compile import compile_federation
 from trustcircle.compiler.environment import Environment
-from trustcircle.local.target import Target
 from trustcircle.model.loader import load_federation
 from trustcircle.settings import REPO_ROOT
+from trustcircle.target import Target
 
 
 def _realms() -> list[str]:

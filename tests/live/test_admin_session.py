@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from trustcircle.keycloak.admin import Admin
-from trustcircle.local.target import Target
+from trustcircle.target import Target
 
 
 def test_an_expired_access_token_is_renewed_and_the_call_succeeds(target: Target) -> None:

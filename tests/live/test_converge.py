@@ -3,25 +3,24 @@ both paths agree on what the desired state looks like in Keycloak."""
 
 from __future__ import annotations
 
-from trustcircle.deploy.environment import desired_state
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.apply import converge
 from trustcircle.keycloak.handlers import HANDLERS
-from trustcircle.local.target import Target
-from trustcircle.model.loader import load_federation
+from trustcircle.pipeline import desired_state_of
 from trustcircle.settings import REPO_ROOT
+from trustcircle.target import Target
 
 
 def test_converge_finds_nothing_to_change_after_pulumi_up(target: Target, admin: Admin) -> None:
-    objects = desired_state(load_federation([REPO_ROOT / "realms"]))
+    state = desired_state_of(REPO_ROOT / "realms")
     writes_before = admin.calls["POST"] + admin.calls["PUT"] + admin.calls["DELETE"]
-    assert converge(admin, objects, dry_run=True) == []
+    assert converge(admin, state.objects, state.federation, dry_run=True) == []
     assert admin.calls["POST"] + admin.calls["PUT"] + admin.calls["DELETE"] == writes_before
 
 
 def test_whole_realm_reads_equal_object_by_object_reads(target: Target) -> None:
     """Handlers read a realm in one call when they can; it must not change what they see."""
-    objects = desired_state(load_federation([REPO_ROOT / "realms"]))
+    objects = desired_state_of(REPO_ROOT / "realms").objects
     direct, whole = Admin(target), Admin(target, realm_views=True)
     for obj in objects:
         handler = HANDLERS[obj.ref.kind]
@@ -32,10 +31,11 @@ def test_whole_realm_reads_equal_object_by_object_reads(target: Target) -> None:
 
 
 def test_a_no_op_converge_reads_each_realm_a_constant_number_of_times(target: Target) -> None:
-    objects = desired_state(load_federation([REPO_ROOT / "realms"]))
+    state = desired_state_of(REPO_ROOT / "realms")
     admin = Admin(target, realm_views=True)
-    assert converge(admin, objects) == []
-    realms = len({o.ref.realm for o in objects})
-    profiles = len([o for o in objects if o.ref.kind == "user_profile"])
-    # per realm: the realm, its user profile and one whole-realm export, whatever the number of objects
-    assert admin.calls == {"GET": realms + profiles, "POST": realms, "PUT": 0, "DELETE": 0}
+    assert converge(admin, state.objects, state.federation) == []
+    realms = len({o.ref.realm for o in state.objects})
+    profiles = len([o for o in state.objects if o.ref.kind == "user_profile"])
+    # per realm: the realm, its user profile and one whole-realm export, whatever the number of objects;
+    # and once the server's list of realms (which realms are the federation's: ownership)
+    assert admin.calls == {"GET": realms + profiles + 1, "POST": realms, "PUT": 0, "DELETE": 0}

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 import pytest
 
 from trustcircle.keycloak.admin import Admin
-from trustcircle.local.target import Target
+from trustcircle.target import Target
 
 
 def _handshake(target: Target, version: ssl.TLSVersion) -> str:

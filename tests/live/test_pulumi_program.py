@@ -12,8 +12,8 @@ from pathlib import Path
 
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.client import find_client
-from trustcircle.local.target import Target
 from trustcircle.settings import REPO_ROOT
+from trustcircle.target import Target
 
 STACK = os.environ.get("TRUSTCIRCLE_STACK", "local")
 TIMEOUT_S = 900

@@ -17,8 +17,8 @@ import pytest
 
 from trustcircle.deploy import sandbox
 from trustcircle.keycloak.admin import CALL_LOG_ENV
-from trustcircle.local.target import Target
 from trustcircle.settings import REPO_ROOT
+from trustcircle.target import Target
 
 STACK = "scenarios"
 PREFIX = "scn-"

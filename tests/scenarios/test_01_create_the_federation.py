@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from tests.scenarios.conftest import ScenarioStack
-from trustcircle.deploy.environment import desired_state
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.apply import converge
-from trustcircle.model.loader import load_federation
+from trustcircle.pipeline import desired_state_of
 
 
 def test_create_the_federation(scenario_stack: ScenarioStack, admin: Admin) -> None:
     scenario_stack.fresh()
-    objects = desired_state(load_federation([scenario_stack.realms]))
+    state = desired_state_of(scenario_stack.realms)
+    objects = state.objects
 
     first = scenario_stack.converged()
-    assert first.count("created") == len(objects) + 2  # the stack and the Federation component
+    # the stack, the Federation component and its undeclared-objects sweep (the ownership contract)
+    assert first.count("created") == len(objects) + 3
 
-    assert converge(admin, objects, dry_run=True) == []
+    assert converge(admin, objects, state.federation, dry_run=True) == []
     again = scenario_stack.converged()
-    assert again.count("unchanged") == len(objects) + 2 and again.writes == []
+    assert again.count("unchanged") == len(objects) + 3 and again.writes == []

@@ -11,11 +11,10 @@ import time
 from pathlib import Path
 
 from tests.scenarios.conftest import STACK, ScenarioStack
-from trustcircle.deploy.environment import desired_state
 from trustcircle.deploy.recover import recover, stale_locks
 from trustcircle.keycloak.admin import CALL_LOG_ENV, Admin
 from trustcircle.keycloak.apply import converge
-from trustcircle.model.loader import load_federation
+from trustcircle.pipeline import desired_state_of
 from trustcircle.settings import REPO_ROOT
 
 WRITES_BEFORE_KILL = 60
@@ -69,8 +68,9 @@ def test_a_killed_run_is_recovered_without_duplicates(scenario_stack: ScenarioSt
     result = scenario_stack.converged()
     assert result.count("created") > 0
 
-    objects = desired_state(load_federation([scenario_stack.realms]))
-    assert converge(admin, objects, dry_run=True) == [], result.output[-6000:]
+    state = desired_state_of(scenario_stack.realms)
+    objects = state.objects
+    assert converge(admin, objects, state.federation, dry_run=True) == [], result.output[-6000:]
     cnaf = scenario_stack.realm("cnaf")
     scopes = [s["name"] for s in admin.get(f"/{cnaf}/client-scopes") if s["name"].startswith("cdap-api:")]
     assert len(scopes) == len(set(scopes)) == 7

@@ -22,7 +22,14 @@ from trustcircle.compiler.services import (
     oidc_service_client,
 )
 from trustcircle.model.policies import Policies, effective
-from trustcircle.model.schema import Convention, Federation, MembershipForm, Organisation, Provider
+from trustcircle.model.schema import (
+    Convention,
+    Federation,
+    FederationSettings,
+    MembershipForm,
+    Organisation,
+    Provider,
+)
 
 
 def _instant(day: dt.date, zone: ZoneInfo) -> str:
@@ -30,17 +37,25 @@ def _instant(day: dt.date, zone: ZoneInfo) -> str:
     return local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _realm(name: str, display: str, policies: Policies, env: Environment) -> DesiredObject:
+def _realm(name: str, display: str, policies: Policies, env: Environment, settings: FederationSettings,
+           **specific: Any) -> DesiredObject:
+    """A realm's whole specification, built here once; ``specific``: what only organisation or
+    provider realms have."""
+    attributes = {ids.MANAGED_BY_ATTR: ids.MANAGED_BY, ids.FEDERATION_ATTR: settings.id}
+    if settings.levels_of_assurance:  # requested and asserted levels read through Keycloak's ACR-to-LoA map
+        attributes[ids.ACR_LOA_MAP_ATTR] = json.dumps({loa.acr: loa.factors for loa in settings.levels_of_assurance},
+                                                      sort_keys=True)
     spec: dict[str, Any] = {
         "realm": name, "displayName": display, "enabled": True, "sslRequired": "all",
         **realm_settings(policies),
         "eventsEnabled": True, "adminEventsEnabled": True, "adminEventsDetailsEnabled": True,
         "eventsListeners": ["jboss-logging", ids.AUDIT_LISTENER, ids.ACCOUNT_MAIL_LISTENER,
                             ids.TEMPORARY_PASSWORD_LISTENER],
-        "attributes": {ids.MANAGED_BY_ATTR: ids.MANAGED_BY},
+        "attributes": attributes,
         # with outgoing mail: account set-up mails, and "forgot password" on the sign-in page
         "resetPasswordAllowed": env.smtp is not None,
         **({"smtpServer": dict(env.smtp)} if env.smtp is not None else {}),
+        **specific,
     }
     return DesiredObject(Ref("realm", name, name), spec)
 
@@ -101,12 +116,11 @@ def _organisation(provider: Provider, org: Organisation, env: Environment,
 
 
 def _organisation_realm(org: Organisation, realm: str, base: Policies, env: Environment,
-                        granted: set[str]) -> Iterator[DesiredObject]:
+                        settings: FederationSettings, granted: set[str]) -> Iterator[DesiredObject]:
     """``granted``: the organisation's groups that conventions in force name (delegates grant those only)."""
     ref = Ref("realm", realm, realm)
-    realm_object = _realm(realm, org.name, effective(base, org.policies), env)
-    realm_object.spec["adminPermissionsEnabled"] = True  # delegated administration (compiler.delegation)
-    yield realm_object
+    # delegated administration (compiler.delegation) needs the realm's admin permissions
+    yield _realm(realm, org.name, effective(base, org.policies), env, settings, adminPermissionsEnabled=True)
     yield from own_users_flows(realm, effective(base, org.policies))
     yield _user_profile(realm, "ADMIN_EDIT")  # administrators grant habilitations as user attributes
     for group in org.groups:
@@ -142,13 +156,13 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
     zone = ZoneInfo(federation.settings.timezone)
     base = federation.settings.policies_in_force()
     levels = {loa.id: loa.factors for loa in federation.settings.levels_of_assurance}
+    settings = federation.settings
     objects: list[DesiredObject] = [obj for o in federation.organisations if o.realm
-                                    for obj in _organisation_realm(o, o.realm, base, env, _granted(federation, o.id))]
+                                    for obj in _organisation_realm(o, o.realm, base, env, settings,
+                                                                   _granted(federation, o.id))]
     for provider in federation.providers:
         p_realm = Ref("realm", provider.realm, provider.realm)
-        provider_realm = _realm(provider.realm, provider.name, base, env)
-        provider_realm.spec.update(application_client_policies())
-        objects += [provider_realm,
+        objects += [_realm(provider.realm, provider.name, base, env, settings, **application_client_policies()),
                     _user_profile(provider.realm, "ADMIN_VIEW"),  # what organisations assert, for auditors
                     post_broker_flow(provider.realm, base),
                     # the realm's own administrators sign in like an organisation's (agents are brokered)
@@ -174,9 +188,4 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
     names = [o.ref.name for o in objects]
     if len(names) != len(set(names)):  # validation (TC106) prevents it; never emit two objects of one name
         raise ValueError("duplicate objects: " + ", ".join(sorted({n for n in names if names.count(n) > 1})))
-    # every realm reads requested and asserted levels of assurance through Keycloak's ACR-to-LoA map
-    acr_loa = json.dumps({loa.acr: loa.factors for loa in federation.settings.levels_of_assurance}, sort_keys=True)
-    for obj in objects:
-        if obj.ref.kind == "realm" and federation.settings.levels_of_assurance:
-            obj.spec["attributes"][ids.ACR_LOA_MAP_ATTR] = acr_loa
     return sorted(objects, key=lambda o: (o.ref.realm, o.ref.kind, o.ref.key))

@@ -23,6 +23,9 @@ CONVENTION_VALID_UNTIL_ATTR = "trustcircle.convention.valid_until"
 MANAGED_BY_ATTR = "trustcircle.managed-by"
 MANAGED_BY = "trustcircle"
 MANAGED_BY_MARKER = f"{MANAGED_BY_ATTR}={MANAGED_BY}"  # where an object has a description, not attributes
+# a realm's federation (realms/federation.yaml's id): what trustcircle owns is scoped to one federation,
+# so two federations (or a side stack) on one server never remove each other's objects
+FEDERATION_ATTR = "trustcircle.federation"
 
 # Groups reserved in organisation realms (organisation group ids may not start with "trustcircle-").
 RESERVED_GROUP_PREFIX = "trustcircle-"

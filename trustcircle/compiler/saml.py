@@ -125,9 +125,9 @@ def broker_client(provider: Provider, org: Organisation, env: Environment) -> di
             "saml.metadataDescriptorUrl": metadata,
             # Keycloak gives a new SAML client that must sign a key pair of its own when no certificate
             # is set; this client's keys come from the provider's metadata, so such a pair is never
-            # used and would only put a private key into every export: None means "must be absent"
-            SAML_CLIENT_CERTIFICATE: None,
-            SAML_CLIENT_PRIVATE_KEY: None,
+            # used and would only put a private key into every export: wanted empty (Keycloak then drops them)
+            SAML_CLIENT_CERTIFICATE: "",
+            SAML_CLIENT_PRIVATE_KEY: "",
             **ENCRYPTION,
             "saml.onetimeuse.condition": "true",
             "saml_assertion_consumer_url_post": endpoint,

@@ -1,9 +1,6 @@
-"""``trustcircle apply``: the Pulumi path's inputs, applied without Pulumi (used by Ansible).
-
-Validates ``realms/``, compiles it exactly as :func:`trustcircle.deploy.program.build` does (same
-environment: the target's public URL and outgoing mail and, on a test host, the local
-federation's stand-in certificates), then converges the target with :func:`trustcircle.keycloak.apply.converge` and
-returns the changes (none on a second run). Nothing is deleted: see ``keycloak/apply.py``.
+"""``trustcircle apply``: ``realms/`` applied to a target without Pulumi (used by Ansible), through the
+same pipeline as ``pulumi up`` (:func:`trustcircle.pipeline.desired_state`) and under the same
+ownership contract (``keycloak/ownership.py``): creates, updates and removes what trustcircle owns.
 """
 
 from __future__ import annotations
@@ -12,15 +9,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from trustcircle.compiler.compile import compile_federation
-from trustcircle.deploy.environment import stand_in_certificates, target_environment
-from trustcircle.deploy.program import check_reachable
 from trustcircle.errors import ConfigurationError
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.apply import Change, converge
-from trustcircle.local.target import Target
-from trustcircle.model.loader import load_federation
-from trustcircle.settings import Paths
+from trustcircle.pipeline import desired_state, local_target_path
+from trustcircle.target import Target
 
 STDIN = "-"
 
@@ -41,15 +34,11 @@ def read_target(source: str, stdin_text: str | None = None) -> tuple[Target, Pat
 
 def apply_realms(realms: Path, target: Target, target_path: Path | None, *, local_stand_ins: bool = False,
                  dry_run: bool = False) -> list[Change]:
-    """Validate, compile and converge; with ``dry_run`` only report what would change."""
-    federation = load_federation([realms])
-    check_reachable(target)
-    # --local-stand-ins: a test host of this machine uses the local federation's stand-in
-    # e-services (the same certificates the Pulumi path gives the local federation)
-    stand_ins_for = Paths.from_env().local / "target.json" if local_stand_ins else target_path or Path(STDIN)
-    stand_ins = stand_in_certificates(federation, stand_ins_for)
-    objects = compile_federation(federation, target_environment(target, stand_ins))
-    return converge(Admin(target, realm_views=True), objects, dry_run=dry_run)
+    """Validate, compile and converge; with ``dry_run`` only report what would change.
+    ``local_stand_ins``: a test host of this machine uses the local federation's stand-in e-services."""
+    stand_ins_of = local_target_path() if local_stand_ins else target_path or Path(STDIN)
+    state = desired_state(realms, target, stand_ins_of)
+    return converge(Admin(target, realm_views=True), state.objects, state.federation, dry_run=dry_run)
 
 
 def as_json(changes: list[Change]) -> str:

@@ -8,8 +8,10 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from trustcircle.compiler.desired import DesiredObject
-from trustcircle.deploy.order import dependency_order
+from trustcircle.compiler.order import dependency_order
 from trustcircle.deploy.provider import KeycloakObjectProvider
+from trustcircle.deploy.undeclared import UndeclaredObjects
+from trustcircle.keycloak.ownership import RETAINED_KINDS
 
 _PROVIDER = KeycloakObjectProvider()
 
@@ -34,8 +36,12 @@ class Federation(pulumi.ComponentResource):
             deps = [created[d.name] for d in obj.depends_on if d.name in created]
             # a realm holds users and credentials trustcircle does not own: removing an organisation
             # from realms/ forgets its realm, and deleting it is an operator's explicit decision
-            options = pulumi.ResourceOptions(parent=self, depends_on=deps, retain_on_delete=obj.ref.kind == "realm")
+            options = pulumi.ResourceOptions(parent=self, depends_on=deps,
+                                             retain_on_delete=obj.ref.kind in RETAINED_KINDS)
             created[obj.ref.name] = KeycloakObject(obj, target, url, options)
+        # what trustcircle owns there and neither realms/ nor this stack holds (the ownership contract)
+        UndeclaredObjects(name, [o.ref for o in objects], target, url,
+                          pulumi.ResourceOptions(parent=self, depends_on=list(created.values())))
         self.object_count = len(created)
         self.register_outputs({"objects": self.object_count,
                                "realms": sorted({o.ref.realm for o in objects})})

@@ -15,12 +15,12 @@ from typing import Any
 
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
-from trustcircle.errors import KeycloakApiError
+from trustcircle.compiler.desired import Ref
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.handlers import HANDLERS
-from trustcircle.keycloak.ownership import is_owned
+from trustcircle.keycloak.ownership import is_owned, refusal
 from trustcircle.keycloak.project import changed_fields
-from trustcircle.local.target import Target
+from trustcircle.target import Target
 
 # A change of any of these is another object: replaced, not updated. ``url`` is the Keycloak the
 # stack targets: moving a stack to another server creates its objects there (realms are retained
@@ -32,7 +32,7 @@ _ADMINS: dict[str, Admin] = {}
 _ADMINS_LOCK = threading.Lock()
 
 
-def _admin(props: dict[str, Any]) -> Admin:
+def admin_for(props: dict[str, Any]) -> Admin:
     """One admin session per target for the whole run (the provider process lives as long as the
     run): one login, and whole-realm reads shared by every object of a realm."""
     with _ADMINS_LOCK:
@@ -48,23 +48,20 @@ def _observe(admin: Admin, props: dict[str, Any]) -> dict[str, Any] | None:
 
 class KeycloakObjectProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
-        admin = _admin(props)
+        admin = admin_for(props)
         handler = HANDLERS[props["kind"]]
         existing = handler.read(admin, props["realm"], props["key"], props["spec"])
         if existing is None:
             handler.create(admin, props["realm"], props["key"], props["spec"])
-        elif is_owned(props["kind"], props["key"], existing):  # left by an interrupted run: converge
+        elif is_owned(props["kind"], props["key"], existing):  # adopted: an interrupted run's, the other path's
             handler.update(admin, props["realm"], props["key"], props["spec"])
         else:
-            raise KeycloakApiError(
-                f"{props['kind']} {props['key']!r} in realm {props['realm']!r} exists but was not made by "
-                "trustcircle; it is not taken over",
-                "rename it in realms/, or remove the Keycloak object by hand if it may go")
+            raise refusal(Ref(props["kind"], props["realm"], props["key"]))
         observed = _observe(admin, props)
         return CreateResult(id_=f"{props['realm']}/{props['kind']}/{props['key']}", outs={**props, "spec": observed})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        observed = _observe(_admin(props), props)
+        observed = _observe(admin_for(props), props)
         if observed is None:
             return ReadResult(id_="", outs={})
         return ReadResult(id_=id_, outs={**props, "spec": observed})
@@ -76,13 +73,13 @@ class KeycloakObjectProvider(ResourceProvider):
                           delete_before_replace=True)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        admin = _admin(news)
+        admin = admin_for(news)
         HANDLERS[news["kind"]].update(admin, news["realm"], news["key"], news["spec"])
         return UpdateResult(outs={**news, "spec": _observe(admin, news)})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Delete only what still carries trustcircle's marker (see keycloak/ownership.py)."""
-        admin = _admin(props)
+        admin = admin_for(props)
         current = _observe(admin, props)
         if current is not None and is_owned(props["kind"], props["key"], current):
             HANDLERS[props["kind"]].delete(admin, props["realm"], props["key"])

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from trustcircle.deploy.recover import recover
 from trustcircle.keycloak.admin import Admin, q
-from trustcircle.local.target import Target
 from trustcircle.settings import REPO_ROOT
+from trustcircle.target import Target
 
 PULUMI_TIMEOUT_S = 900
 

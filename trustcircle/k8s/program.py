@@ -9,16 +9,13 @@ from pathlib import Path
 import pulumi
 import pulumi_kubernetes as k8s
 
-from trustcircle.compiler.compile import compile_federation
-from trustcircle.deploy.environment import stand_in_certificates, target_environment
 from trustcircle.deploy.federation import Federation
 from trustcircle.deploy.program import realms_path
 from trustcircle.errors import ConfigurationError, TrustcircleError
 from trustcircle.k8s.cluster import Credentials, KeycloakCluster
 from trustcircle.k8s.extension import read_jars
 from trustcircle.k8s.settings import K8sSettings, parse
-from trustcircle.local.target import Target
-from trustcircle.model.loader import load_federation
+from trustcircle.pipeline import desired_state_of
 from trustcircle.settings import REPO_ROOT
 
 
@@ -30,15 +27,15 @@ def provider(s: K8sSettings) -> k8s.Provider:
 
 
 def federation(config: pulumi.Config, s: K8sSettings, cluster: KeycloakCluster) -> Federation:
-    """The realms, compiled for the cluster's public URL, applied after the Deployment is ready."""
+    """The realms, compiled for the cluster's public URL, applied after the Deployment is ready
+    (the cluster does not answer yet at preview: no reachability check)."""
     target_path = Path(s.realms_target)
-    model = load_federation([realms_path(config)])
-    target = Target.load(target_path)
-    if target.url != cluster.url:
-        raise ConfigurationError(f"{target_path} points at {target.url}, the cluster is published at {cluster.url}",
+    state = desired_state_of(realms_path(config), target_path, reachable=False)
+    if state.target.url != cluster.url:
+        raise ConfigurationError(f"{target_path} points at {state.target.url}, the cluster is published at "
+                                 f"{cluster.url}",
                                  "make the target description's url the ingress host name (https://<hostname>)")
-    objects = compile_federation(model, target_environment(target, stand_in_certificates(model, target_path)))
-    return Federation(model.settings.id, objects, target_path, target.url,
+    return Federation(state.federation, state.objects, target_path, state.target.url,
                       pulumi.ResourceOptions(depends_on=[cluster.ready]))
 
 

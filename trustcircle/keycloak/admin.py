@@ -22,7 +22,7 @@ from requests import Response
 
 from trustcircle.errors import KeycloakApiError
 from trustcircle.keycloak.view import RealmView
-from trustcircle.local.target import Target
+from trustcircle.target import Target
 
 TIMEOUT_S = 30
 RETRIES = 3

@@ -38,9 +38,9 @@ class ClientHandler:
         for role in spec.get("roles", []):
             admin.post(f"/{q(realm)}/clients/{client['id']}/roles", {"name": role})
         self._sync_scopes(admin, realm, client, spec)
-        if any(value is None for value in spec.get("attributes", {}).values()):
-            # attributes that must be absent (None), which Keycloak may add on creation (a generated
-            # SAML key pair): removed at once, so they are never read back into any state or output
+        if any(value == "" for value in spec.get("attributes", {}).values()):
+            # attributes wanted empty that Keycloak fills on creation (a SAML client's generated key
+            # pair): emptied at once (Keycloak then drops them), never read back into any state
             self.update(admin, realm, key, spec)
 
     def update(self, admin: Admin, realm: str, key: str, spec: dict[str, Any]) -> None:

@@ -53,6 +53,8 @@ def project(current: Any, desired: Any) -> Any:
             # an item Keycloak has twice shows as drift too (canonical() keeps the last of a name)
             return out + [{"name": name, "unmanaged": True} for name in sorted(have) + sorted(twice)]
         return sorted(cur_list, key=_order)
+    if desired == "" and current is None:  # Keycloak drops an attribute set empty: absent is empty
+        return ""
     if isinstance(desired, bool) and isinstance(current, str):
         return current.lower() == "true"
     return current

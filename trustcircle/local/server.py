@@ -26,10 +26,10 @@ from trustcircle import tls_policy
 from trustcircle.errors import ConfigurationError, LocalServerError
 from trustcircle.local.ca import TlsFiles, ensure_tls
 from trustcircle.local.mail import MailCatcher
-from trustcircle.local.target import Target, write_private_json
 from trustcircle.policy import deny_list
 from trustcircle.processes import alive, check_port_free, stop_group
 from trustcircle.settings import REPO_ROOT, Paths, versions
+from trustcircle.target import Target, write_private_json
 
 START_TIMEOUT_S = 240
 STOP_TIMEOUT_S = 60

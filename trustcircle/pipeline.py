@@ -1,0 +1,83 @@
+"""``realms/`` + a target → the desired Keycloak objects: the one pipeline every path calls
+(``pulumi up`` on the local and k8s stacks, ``trustcircle apply`` under Ansible, and the tests).
+
+It validates the model (every problem at once, nothing applied), checks that the target answers,
+gives the compiler the target's environment (public URL, outgoing mail and, for the local
+federation only, the certificates of its stand-in e-services) and compiles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from trustcircle.compiler.compile import compile_federation
+from trustcircle.compiler.desired import DesiredObject
+from trustcircle.compiler.environment import Environment
+from trustcircle.errors import ConfigurationError, KeycloakApiError
+from trustcircle.local.stand_ins import USES, ensure_stand_in
+from trustcircle.model.loader import load_federation
+from trustcircle.model.schema import Federation
+from trustcircle.settings import Paths
+from trustcircle.target import Target
+
+REACHABILITY_TIMEOUT_S = 10
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    federation: str  # the id in realms/federation.yaml: what trustcircle owns is scoped to it
+    objects: list[DesiredObject]
+    target: Target
+
+
+def local_target_path() -> Path:
+    return Paths.from_env().local / "target.json"
+
+
+def check_reachable(target: Target) -> None:
+    try:
+        requests.get(f"{target.url}/realms/master", verify=str(target.ca_bundle), timeout=REACHABILITY_TIMEOUT_S)
+    except (requests.RequestException, OSError) as err:
+        raise KeycloakApiError(f"Keycloak at {target.url} is unreachable ({type(err).__name__})",
+                               "start it (./run local up) or fix the target description; nothing was changed") from err
+
+
+def stand_in_certificates(federation: Federation, target_path: Path) -> dict[str, dict[str, str]]:
+    """Certificates of the services that use the local stand-in's keys (local target only):
+    service id → use (encryption, signing) → PEM."""
+    paths = Paths.from_env()
+    wanted = {s.id: [use for use in USES if (given := getattr(s, use)) is not None and given.local_stand_in]
+              for p in federation.providers for s in p.services if s.protocol == "saml"}
+    wanted = {service: uses for service, uses in wanted.items() if uses}
+    if wanted and target_path.resolve() != local_target_path().resolve():
+        raise ConfigurationError(f"service(s) {', '.join(wanted)} use the local stand-in e-service's keys, "
+                                 "which only the local federation has",
+                                 "give each service's own certificates in realms/ (encryption.certificate, "
+                                 "signing.certificate)")
+    return {service: {use: ensure_stand_in(paths.stand_ins / service, service, use).certificate_pem for use in uses}
+            for service, uses in wanted.items()}
+
+
+def target_environment(target: Target, stand_ins: dict[str, dict[str, str]]) -> Environment:
+    return Environment(public_url=target.url, stand_in_certificates=stand_ins, smtp=target.smtp)
+
+
+def desired_state(realms: Path, target: Target, stand_ins_of: Path, *, reachable: bool = True) -> DesiredState:
+    """The federation in ``realms`` compiled for ``target``. ``stand_ins_of``: the target description
+    whose stand-in e-services the services marked ``local_stand_in`` use (the local federation's
+    file only). ``reachable``: check first that the target answers."""
+    federation = load_federation([realms])
+    if reachable:
+        check_reachable(target)
+    environment = target_environment(target, stand_in_certificates(federation, stand_ins_of))
+    objects = compile_federation(federation, environment)
+    return DesiredState(federation.settings.id, objects, target)
+
+
+def desired_state_of(realms: Path, target_path: Path | None = None, *, reachable: bool = True) -> DesiredState:
+    """The same for the target described at ``target_path`` (default: the local federation's)."""
+    path = target_path or local_target_path()
+    return desired_state(realms, Target.load(path), path, reachable=reachable)

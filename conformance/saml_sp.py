@@ -172,11 +172,11 @@ def _signing_certificate(metadata: str) -> bytes:
 
 
 def for_service(target: Target, service: SamlService, entity_id: str | None = None,
-                decrypt: bool = True, sign: bool = True) -> ServiceProvider:
-    """The SP standing for ``service`` of the cnaf provider realm: its ACS and SLO endpoints, and,
-    when its assertions are encrypted for (or its requests signed by) the local stand-in, that key
-    pair (unless ``decrypt``, or ``sign``, is False: an SP without the key). ``entity_id``
-    overrides who the SP says it is."""
+                decrypt: bool = True, sign: bool = True, provider_realm: str = "cnaf") -> ServiceProvider:
+    """The SP standing for ``service`` of the provider realm (cnaf unless said): its ACS and SLO
+    endpoints, and, when its assertions are encrypted for (or its requests signed by) the local
+    stand-in, that key pair (unless ``decrypt``, or ``sign``, is False: an SP without the key).
+    ``entity_id`` overrides who the SP says it is."""
 
     def stand_in(use: Use, wanted: bool, given: ServiceCertificate | None) -> tuple[Path, Path] | None:
         if not wanted or given is None or not given.local_stand_in:
@@ -185,7 +185,7 @@ def for_service(target: Target, service: SamlService, entity_id: str | None = No
         return pair.key, pair.certificate
 
     return ServiceProvider(entity_id or service.entity_id, str(service.acs_url),
-                           f"{target.url}/realms/cnaf/protocol/saml/descriptor", str(target.ca_bundle),
+                           f"{target.url}/realms/{provider_realm}/protocol/saml/descriptor", str(target.ca_bundle),
                            slo_url=str(service.slo_url) if service.slo_url else None,
                            decryption=stand_in("encryption", decrypt, service.encryption),
                            signing=stand_in("signing", sign, service.signing))

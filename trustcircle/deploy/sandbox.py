@@ -17,9 +17,13 @@ PULUMI_TIMEOUT_S = 900
 
 
 def prefix_realms(realms: Path, prefix: str) -> None:
-    """Rename every realm of the organisation and provider files under ``realms`` to ``<prefix><name>``."""
+    """Rename every realm of the organisation and provider files under ``realms`` to ``<prefix><name>``,
+    and the federation to ``<prefix><id>``: a side stack is another federation, so that neither
+    removes what the other owns (keycloak/ownership.py)."""
     for path in [*realms.glob("organisations/*.yaml"), *realms.glob("providers/*.yaml")]:
         path.write_text(re.sub(r"^(  realm: )([a-z])", rf"\g<1>{prefix}\g<2>", path.read_text(), flags=re.M))
+    for path in realms.glob("federation.yaml"):
+        path.write_text(re.sub(r"^(  id: )([a-z])", rf"\g<1>{prefix}\g<2>", path.read_text(), count=1, flags=re.M))
 
 
 def remove(target: Target, stack: str, prefix: str) -> None:

@@ -1,0 +1,164 @@
+"""Scenario 10: revocation does not depend on the deployment path. The same changes to realms/ —
+narrow a form's groups, end a convention's window, terminate it, remove the organisation — applied
+by ``pulumi up`` and by ``trustcircle apply`` (what the Ansible role runs), each followed by a real
+brokered SAML sign-in of a cd33 agent to CDAP: signed in before, refused after, on both paths.
+
+Each path works on its own copy of the federation (realms prefixed ``scn-`` for Pulumi, ``sca-``
+for apply, each a federation of its own), so they never touch each other or the local federation."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+import pytest
+
+from conformance.agents import Agent, create_agent
+from conformance.browser import Browser, Page
+from conformance.flows import brokered_saml_login, saml_response_of
+from conformance.saml_sp import for_service
+from tests.scenarios.conftest import ScenarioStack
+from trustcircle.deploy import sandbox
+from trustcircle.keycloak.admin import Admin, q
+from trustcircle.model.loader import load_federation
+from trustcircle.model.schema import SamlService
+from trustcircle.pipeline import local_target_path
+from trustcircle.settings import REPO_ROOT
+from trustcircle.target import Target
+
+APPLY_PREFIX = "sca-"
+TIMEOUT_S = 900
+CD33_CONVENTION = "conventions/cnaf-cd33.yaml"
+
+
+class DeployPath(Protocol):
+    realms: Path
+
+    def realm(self, name: str) -> str: ...
+    def reset(self) -> None: ...
+    def converge(self) -> None: ...
+
+
+class PulumiPath:
+    def __init__(self, stack: ScenarioStack) -> None:
+        self.stack, self.realms = stack, stack.realms
+
+    def realm(self, name: str) -> str:
+        return self.stack.realm(name)
+
+    def reset(self) -> None:
+        self.stack.reset()
+
+    def converge(self) -> None:
+        self.stack.converged()
+
+
+class ApplyPath:
+    """``trustcircle apply`` on a copy of realms/ whose realms and federation carry ``sca-``."""
+
+    def __init__(self, work: Path, admin: Admin) -> None:
+        self.realms, self.admin = work / "realms", admin
+
+    def realm(self, name: str) -> str:
+        return APPLY_PREFIX + name
+
+    def reset(self) -> None:
+        shutil.rmtree(self.realms, ignore_errors=True)
+        shutil.copytree(REPO_ROOT / "realms", self.realms)
+        sandbox.prefix_realms(self.realms, APPLY_PREFIX)
+
+    def converge(self) -> None:
+        done = subprocess.run([sys.executable, "-m", "trustcircle", "apply", "--realms", str(self.realms),
+                               "--target", str(local_target_path()), "--json"], cwd=REPO_ROOT, env=dict(os.environ),
+                              capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+        assert done.returncode == 0, done.stderr[-3000:]
+        json.loads(done.stdout)  # the change list the Ansible module reads
+
+    def remove_everything(self) -> None:
+        for realm in self.admin.get(""):
+            if realm["realm"].startswith(APPLY_PREFIX):
+                self.admin.delete(f"/{q(realm['realm'])}")
+
+
+@pytest.fixture(scope="module")
+def apply_path(admin: Admin, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApplyPath]:
+    path = ApplyPath(tmp_path_factory.mktemp("apply-path"), admin)
+    path.remove_everything()
+    yield path
+    path.remove_everything()
+
+
+@pytest.fixture(params=["pulumi", "apply"])
+def path(request: pytest.FixtureRequest, scenario_stack: ScenarioStack) -> DeployPath:
+    chosen: DeployPath = PulumiPath(scenario_stack) if request.param == "pulumi" else request.getfixturevalue("apply_path")
+    chosen.reset()
+    chosen.converge()
+    return chosen
+
+
+def _edit(path: DeployPath, relative: str, old: str, new: str) -> None:
+    file = path.realms / relative
+    text = file.read_text()
+    assert old in text, f"{old!r} not in {relative}"
+    file.write_text(text.replace(old, new))
+
+
+def _sign_in(target: Target, path: DeployPath, agent: Agent) -> Page:
+    """A cd33 agent's sign-in to CDAP of this path's provider realm, in a new browser."""
+    federation = load_federation([path.realms])
+    cdap = next(s for s in federation.provider("cnaf").services if s.id == "cdap")
+    assert isinstance(cdap, SamlService)
+    sp = for_service(target, cdap, provider_realm=path.realm("cnaf"))
+    page = brokered_saml_login(Browser(str(target.ca_bundle)), sp, "cd33", agent)
+    if page.status == 200:
+        assertion = sp.accept(saml_response_of(page, str(cdap.acs_url)))
+        assert assertion.attributes.get("habilitation"), assertion.attributes
+    return page
+
+
+def _refused(page: Page, rule: str) -> None:
+    assert page.status == 403, page.text[:800]
+    assert rule in page.text
+    assert not any("SAMLResponse" in form.fields for form in page.forms)
+
+
+@pytest.mark.parametrize(("change", "rule"), [
+    # the form of the convention in force names another group: the agent's group loses CDAP
+    ((CD33_CONVENTION, "groups: [instructeurs-rsa]", "groups: [travailleurs-sociaux]"), "no_convention"),
+    # the window ends (today is past it): the group's window moves, the gate refuses
+    ((CD33_CONVENTION, "valid_until: 2028-12-31", "valid_until: 2026-01-31"), "convention_expired"),
+    # terminated: the convention's groups are removed at the provider
+    ((CD33_CONVENTION, "status: verified", "status: terminated\n  terminated_on: 2026-06-30"), "no_convention"),
+])
+def test_a_change_that_revokes_is_enforced_at_the_next_sign_in(path: DeployPath, target: Target, admin: Admin,
+                                                               change: tuple[str, str, str], rule: str) -> None:
+    agent = create_agent(admin, path.realm("cd33"), "cd33.example", ("instructeurs-rsa",))
+    assert _sign_in(target, path, agent).status == 200
+
+    _edit(path, *change)
+    path.converge()
+
+    _refused(_sign_in(target, path, agent), rule)
+
+
+def test_an_organisation_removed_can_no_longer_sign_in(path: DeployPath, target: Target, admin: Admin) -> None:
+    agent = create_agent(admin, path.realm("cd33"), "cd33.example", ("instructeurs-rsa",))
+    assert _sign_in(target, path, agent).status == 200
+
+    (path.realms / "organisations" / "cd33.yaml").unlink()
+    (path.realms / CD33_CONVENTION).unlink()
+    path.converge()
+
+    cnaf = path.realm("cnaf")
+    assert admin.get(f"/{cnaf}/identity-provider/instances/cd33", missing_ok=True) is None
+    assert admin.get(f"/{cnaf}/group-by-path/cd33", missing_ok=True) is None
+    with pytest.raises(AssertionError):  # the provider no longer offers cd33 to sign in with
+        _sign_in(target, path, agent)
+    # the realm and its agents stay: they are not trustcircle's to delete
+    assert admin.get(f"/{path.realm('cd33')}/users/{agent.user_id}")["username"] == agent.username

@@ -5,23 +5,28 @@ reference federation (``stack.reset()`` then ``stack.up()``), so each runs alone
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from trustcircle.deploy import sandbox
-from trustcircle.keycloak.admin import CALL_LOG_ENV
+from trustcircle.keycloak.admin import CALL_LOG_ENV, Admin, q
+from trustcircle.pipeline import local_target_path
 from trustcircle.settings import REPO_ROOT
 from trustcircle.target import Target
 
 STACK = "scenarios"
 PREFIX = "scn-"
+APPLY_PREFIX = "sca-"  # the trustcircle apply path's copy (another federation)
 TIMEOUT_S = 900
 
 
@@ -108,3 +113,44 @@ def stack(scenario_stack: ScenarioStack) -> ScenarioStack:
     scenario_stack.reset()
     scenario_stack.converged()
     return scenario_stack
+
+
+class ApplyPath:
+    """``trustcircle apply`` on a copy of realms/ whose realms and federation carry ``sca-``."""
+
+    def __init__(self, work: Path, admin: Admin) -> None:
+        self.realms, self.admin = work / "realms", admin
+
+    def realm(self, name: str) -> str:
+        return APPLY_PREFIX + name
+
+    def reset(self) -> None:
+        shutil.rmtree(self.realms, ignore_errors=True)
+        shutil.copytree(REPO_ROOT / "realms", self.realms)
+        sandbox.prefix_realms(self.realms, APPLY_PREFIX)
+
+    def apply(self, *extra: str) -> subprocess.CompletedProcess[str]:
+        """``trustcircle apply --json`` as the Ansible module runs it (``extra``: ``--check``)."""
+        return subprocess.run([sys.executable, "-m", "trustcircle", "apply", "--realms", str(self.realms),
+                               "--target", str(local_target_path()), "--json", *extra], cwd=REPO_ROOT,
+                              env=dict(os.environ), capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+
+    def converge(self) -> list[dict[str, Any]]:
+        """The change list the Ansible module reads (name, action, fields)."""
+        done = self.apply()
+        assert done.returncode == 0, done.stderr[-3000:]
+        changes: list[dict[str, Any]] = json.loads(done.stdout)
+        return changes
+
+    def remove_everything(self) -> None:
+        for realm in self.admin.get(""):
+            if realm["realm"].startswith(APPLY_PREFIX):
+                self.admin.delete(f"/{q(realm['realm'])}")
+
+
+@pytest.fixture(scope="session")
+def apply_path(admin: Admin, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApplyPath]:
+    path = ApplyPath(tmp_path_factory.mktemp("apply-path"), admin)
+    path.remove_everything()
+    yield path
+    path.remove_everything()

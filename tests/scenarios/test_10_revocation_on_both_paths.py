@@ -8,12 +8,6 @@ for apply, each a federation of its own), so they never touch each other or the 
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -24,16 +18,11 @@ from conformance.browser import Browser, Page
 from conformance.flows import brokered_saml_login, saml_response_of
 from conformance.saml_sp import for_service
 from tests.scenarios.conftest import ScenarioStack
-from trustcircle.deploy import sandbox
-from trustcircle.keycloak.admin import Admin, q
+from trustcircle.keycloak.admin import Admin
 from trustcircle.model.loader import load_federation
 from trustcircle.model.schema import SamlService
-from trustcircle.pipeline import local_target_path
-from trustcircle.settings import REPO_ROOT
 from trustcircle.target import Target
 
-APPLY_PREFIX = "sca-"
-TIMEOUT_S = 900
 CD33_CONVENTION = "conventions/cnaf-cd33.yaml"
 
 
@@ -59,44 +48,10 @@ class PulumiPath:
         self.stack.converged()
 
 
-class ApplyPath:
-    """``trustcircle apply`` on a copy of realms/ whose realms and federation carry ``sca-``."""
-
-    def __init__(self, work: Path, admin: Admin) -> None:
-        self.realms, self.admin = work / "realms", admin
-
-    def realm(self, name: str) -> str:
-        return APPLY_PREFIX + name
-
-    def reset(self) -> None:
-        shutil.rmtree(self.realms, ignore_errors=True)
-        shutil.copytree(REPO_ROOT / "realms", self.realms)
-        sandbox.prefix_realms(self.realms, APPLY_PREFIX)
-
-    def converge(self) -> None:
-        done = subprocess.run([sys.executable, "-m", "trustcircle", "apply", "--realms", str(self.realms),
-                               "--target", str(local_target_path()), "--json"], cwd=REPO_ROOT, env=dict(os.environ),
-                              capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
-        assert done.returncode == 0, done.stderr[-3000:]
-        json.loads(done.stdout)  # the change list the Ansible module reads
-
-    def remove_everything(self) -> None:
-        for realm in self.admin.get(""):
-            if realm["realm"].startswith(APPLY_PREFIX):
-                self.admin.delete(f"/{q(realm['realm'])}")
-
-
-@pytest.fixture(scope="module")
-def apply_path(admin: Admin, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApplyPath]:
-    path = ApplyPath(tmp_path_factory.mktemp("apply-path"), admin)
-    path.remove_everything()
-    yield path
-    path.remove_everything()
-
-
 @pytest.fixture(params=["pulumi", "apply"])
 def path(request: pytest.FixtureRequest, scenario_stack: ScenarioStack) -> DeployPath:
-    chosen: DeployPath = PulumiPath(scenario_stack) if request.param == "pulumi" else request.getfixturevalue("apply_path")
+    chosen: DeployPath = (PulumiPath(scenario_stack) if request.param == "pulumi"
+                          else request.getfixturevalue("apply_path"))
     chosen.reset()
     chosen.converge()
     return chosen

@@ -28,7 +28,7 @@ author: trustcircle
 
 RETURN = r"""
 changes:
-  description: objects created or updated (name, action, fields)
+  description: objects created, updated or removed (name, action create/update/delete, fields)
   returned: always
   type: list
 """
@@ -73,7 +73,7 @@ def main() -> None:
         module.fail_json(msg="trustcircle apply printed no JSON change list", stdout=out, stderr=err)
     text = "".join(_line(c) + "\n" for c in changes)
     module.exit_json(changed=bool(changes), changes=changes,
-                     diff={"before": "", "after": text, "after_header": "Keycloak objects (create/update)"})
+                     diff={"before": "", "after": text, "after_header": "Keycloak objects (create/update/delete)"})
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from conformance.agents import create_agent, delete_agent
 from conformance.browser import Browser
 from conformance.flows import brokered_saml_login, saml_response_of
 from conformance.saml_sp import ServiceProvider, for_service
-from trustcircle.compiler import ids
+from trustcircle import ids
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.apply import converge
 from trustcircle.keycloak.client import find_client

@@ -12,7 +12,7 @@ import requests
 
 from conformance.administrators import REALM, Person, make_person, totp
 from conformance.audit import wait_for_records
-from trustcircle.compiler import ids
+from trustcircle import ids
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.model.schema import Federation
 from trustcircle.target import Target

@@ -33,8 +33,8 @@ from conformance.flows import brokered_login
 from conformance.loopback import serving_https
 from conformance.provider_api import ProviderApi, serving
 from conformance.tls_probe import handshake
+from trustcircle import ids
 from trustcircle.audit.trace import read, trace
-from trustcircle.compiler import ids
 from trustcircle.compiler.services import api_scope_name, application_client_id
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.local.ca import ClientCertificate, client_subject, ensure_issuing_ca, issue_client_certificate

@@ -29,7 +29,7 @@ from conformance.saml_requests import (
     signed_request_to,
 )
 from conformance.saml_sp import Assertion, ServiceProvider, for_service
-from trustcircle.compiler import ids
+from trustcircle import ids
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.keycloak.group import find_group
 from trustcircle.model.schema import Federation, SamlAuthentication, SamlService

@@ -13,7 +13,7 @@ from conformance.browser import Browser
 from conformance.conftest import rubriques_in_force
 from conformance.flows import brokered_saml_login, saml_response_of
 from conformance.saml_sp import ServiceProvider, for_service
-from trustcircle.compiler import ids
+from trustcircle import ids
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.keycloak.group import find_group
 from trustcircle.model.schema import Federation, SamlService

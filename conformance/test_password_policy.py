@@ -21,7 +21,7 @@ import requests
 from conformance.audit import wait_for_records
 from conformance.browser import Browser
 from conformance.home import UPDATE_PASSWORD_FORM, choose_password, is_signed_in, shown, sign_in
-from trustcircle.compiler import ids
+from trustcircle import ids
 from trustcircle.keycloak.admin import Admin
 from trustcircle.model.policies import PasswordPolicy, effective
 from trustcircle.model.schema import Federation

@@ -17,7 +17,7 @@ from conformance.browser import Browser, Page
 from conformance.flows import brokered_login, saml_response_of
 from conformance.saml_sp import ServiceProvider, for_service
 from conformance.xmlenc import DecryptionError, decrypt_assertion
-from trustcircle.compiler import ids
+from trustcircle import ids
 from trustcircle.local.stand_ins import ensure_stand_in
 from trustcircle.model.schema import SamlService
 from trustcircle.target import Target

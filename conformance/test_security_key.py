@@ -16,7 +16,7 @@ from conformance.administrators import REALM, Person, make_person, totp
 from conformance.browser import Browser, Page
 from conformance.home import is_signed_in, shown, sign_in
 from conformance.webauthn import SecurityKey
-from trustcircle.compiler import ids
+from trustcircle import ids
 from trustcircle.keycloak.admin import Admin
 from trustcircle.target import Target
 

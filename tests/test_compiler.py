@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from trustcircle.compiler import ids
+from trustcircle import ids
 from trustcircle.compiler.compile import compile_federation
 from trustcircle.compiler.environment import Environment
 from trustcircle.model.loader import load_federation

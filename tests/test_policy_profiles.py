@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from trustcircle.compiler import ids
+from trustcircle import ids
 from trustcircle.compiler.compile import compile_federation
 from trustcircle.compiler.environment import Environment
 from trustcircle.compiler.policies import DENY_LIST_FILE, password_policy

@@ -38,3 +38,11 @@ def test_lists_of_mappings_compare_whatever_the_order_of_their_keys() -> None:
     desired = {"executions": [{"provider": "b", "requirement": "REQUIRED"}, {"provider": "a", "requirement": "X"}]}
     shuffled = {"executions": [{"requirement": "X", "provider": "a"}, {"requirement": "REQUIRED", "provider": "b"}]}
     assert changed_fields(shuffled, desired) == []
+
+
+def test_an_attribute_wanted_empty_is_met_by_its_absence() -> None:
+    """Keycloak drops an attribute set empty (how a SAML client's generated key pair is removed)."""
+    desired = {"attributes": {"saml.signing.private.key": ""}}
+    assert changed_fields(project({"attributes": {}}, desired), desired) == []
+    assert changed_fields(project({"attributes": {"saml.signing.private.key": "MIIE"}}, desired), desired) == \
+        ["attributes"]

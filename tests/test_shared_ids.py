@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from trustcircle.compiler import ids
+from trustcircle import ids
 from trustcircle.settings import REPO_ROOT
 
 JAVA = REPO_ROOT / "extensions/convention-gate/src/main/java/eu/trustcircle/keycloak/conventiongate/TrustcircleIds.java"

@@ -223,7 +223,7 @@ def _recover(args: argparse.Namespace) -> int:
 def _apply(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from trustcircle.deploy.converge import STDIN, apply_realms, as_json, as_text, read_target
+    from trustcircle.apply import STDIN, apply_realms, as_json, as_text, read_target
 
     target, target_path = read_target(args.target, sys.stdin.read() if args.target == STDIN else None)
     changes = apply_realms(Path(args.realms), target, target_path, local_stand_ins=args.local_stand_ins,

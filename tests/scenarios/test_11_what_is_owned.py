@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from tests.scenarios.conftest import ApplyPath, ScenarioStack
-from trustcircle.compiler import ids
+from trustcircle import ids
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.group import find_group
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from trustcircle.compiler import ids
+from trustcircle import ids
 from trustcircle.model.schema import Organisation
 
 ConventionGroups = dict[str, list[str]]  # convention group path -> the organisation's groups it is for

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from trustcircle.compiler import delegation, ids
+from trustcircle import ids
+from trustcircle.compiler import delegation
 from trustcircle.compiler.desired import DesiredObject, Ref
 from trustcircle.compiler.environment import Environment
 from trustcircle.compiler.flows import own_users_flows, post_broker_flow

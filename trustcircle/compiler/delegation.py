@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from trustcircle.compiler import ids
+from trustcircle import ids
 from trustcircle.compiler.desired import DesiredObject, Ref
 from trustcircle.model.schema import Organisation
 

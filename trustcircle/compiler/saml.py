@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trustcircle.compiler import ids
+from trustcircle import ids
 from trustcircle.compiler.brokering import GROUPS_ATTRIBUTE, ConventionGroups, brokered_identity_provider
 from trustcircle.compiler.environment import STAND_IN_PLACEHOLDER, Environment
 from trustcircle.model.certificates import der_base64

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trustcircle.compiler import ids
+from trustcircle import ids
 from trustcircle.model.schema import Application, Convention, MembershipForm, OidcService, Provider, WebServiceApi
 
 # Scopes of every new realm: `basic` gives the subject, `acr` the level of assurance reached.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from trustcircle.compiler import ids
+from trustcircle import ids
 from trustcircle.errors import KeycloakApiError
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.keycloak.group import find_group

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from trustcircle.compiler import ids
+from trustcircle import ids
 from trustcircle.compiler.desired import Kind, Ref
 from trustcircle.errors import KeycloakApiError
 from trustcircle.keycloak.admin import Admin, q

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from trustcircle.compiler.ids import RESERVED_GROUP_PREFIX
+from trustcircle.ids import RESERVED_GROUP_PREFIX
 from trustcircle.model.certificates import certificate_problem
 from trustcircle.model.issues import Issue
 from trustcircle.model.policies import effective, looser_fields

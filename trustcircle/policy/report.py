@@ -14,7 +14,7 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
-from trustcircle.compiler import ids
+from trustcircle import ids
 from trustcircle.compiler.policies import realm_settings
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.model.policies import Policies, effective

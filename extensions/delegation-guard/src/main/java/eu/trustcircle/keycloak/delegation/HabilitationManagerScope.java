@@ -43,9 +43,9 @@ import org.keycloak.utils.KeycloakSessionUtil;
 @Provider
 public class HabilitationManagerScope implements ContainerRequestFilter {
 
-    /** Group of an organisation realm's administrators (see trustcircle/compiler/ids.py). */
+    /** Group of an organisation realm's administrators (see trustcircle/ids.py). */
     public static final String ADMINISTRATORS_GROUP = "trustcircle-administrators";
-    /** Group of an organisation realm's habilitation managers (see trustcircle/compiler/ids.py). */
+    /** Group of an organisation realm's habilitation managers (see trustcircle/ids.py). */
     public static final String HABILITATION_MANAGERS_GROUP = "trustcircle-habilitation-managers";
 
     private static final Logger LOG = Logger.getLogger("trustcircle.delegation");

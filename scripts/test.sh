@@ -48,9 +48,9 @@ python -m pytest tests conformance --junitxml=reports/junit.xml "$@"
 rc=$?
 set -e
 [ -f reports/junit.xml ] && tc_cli report reports/junit.xml --output reports/test-report.html || true
-tc_log "reports: no private key or credential of this machine in reports/ (a finding fails the run)"
+tc_log "reports and Pulumi state: no private key or credential of this machine (a finding fails the run)"
 leaks=0
-tc_cli leaks reports || leaks=1
+tc_cli leaks reports "${PULUMI_BACKEND_URL#file://}/.pulumi/stacks" || leaks=1
 if [ "$rc" -eq 5 ]; then
   echo "trustcircle: pytest collected no tests: the suite is misconfigured (this is a failure)" >&2
   exit 1

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from typing import Any
 import pytest
 
 from trustcircle.deploy import sandbox
-from trustcircle.keycloak.admin import CALL_LOG_ENV, Admin, q
+from trustcircle.keycloak.admin import CALL_LOG_ENV, Admin
 from trustcircle.pipeline import local_target_path
 from trustcircle.settings import REPO_ROOT
 from trustcircle.target import Target
@@ -57,9 +56,7 @@ class ScenarioStack:
 
     def reset(self) -> None:
         """realms/ as in the repository, every realm prefixed."""
-        shutil.rmtree(self.realms, ignore_errors=True)
-        shutil.copytree(REPO_ROOT / "realms", self.realms)
-        sandbox.prefix_realms(self.realms, PREFIX)
+        sandbox.copy_realms(self.realms, PREFIX)
 
     def file(self, relative: str) -> Path:
         return self.realms / relative
@@ -125,9 +122,7 @@ class ApplyPath:
         return APPLY_PREFIX + name
 
     def reset(self) -> None:
-        shutil.rmtree(self.realms, ignore_errors=True)
-        shutil.copytree(REPO_ROOT / "realms", self.realms)
-        sandbox.prefix_realms(self.realms, APPLY_PREFIX)
+        sandbox.copy_realms(self.realms, APPLY_PREFIX)
 
     def apply(self, *extra: str) -> subprocess.CompletedProcess[str]:
         """``trustcircle apply --json`` as the Ansible module runs it (``extra``: ``--check``)."""
@@ -143,9 +138,7 @@ class ApplyPath:
         return changes
 
     def remove_everything(self) -> None:
-        for realm in self.admin.get(""):
-            if realm["realm"].startswith(APPLY_PREFIX):
-                self.admin.delete(f"/{q(realm['realm'])}")
+        sandbox.remove_realms(self.admin, APPLY_PREFIX)
 
 
 @pytest.fixture(scope="session")

@@ -73,21 +73,11 @@ def federation_realms(realms: Iterable[dict[str, Any]], federation: str) -> list
 
 def owned_objects(realm: str, view: RealmView) -> Iterator[Ref]:
     """Every object trustcircle owns in ``realm`` (read as one view), retained kinds excepted."""
-    for client_id, client in view.clients.items():
-        if is_owned("client", client_id, client):
-            yield Ref("client", realm, client_id)
-    for name, scope in view.client_scopes.items():
-        if is_owned("client_scope", name, scope):
-            yield Ref("client_scope", realm, name)
-    for path, group in view.groups.items():
-        if is_owned("group", path, group):
-            yield Ref("group", realm, path)
-    for alias, idp in view.identity_providers.items():
-        if is_owned("identity_provider", alias, idp):
-            yield Ref("identity_provider", realm, alias)
-    for alias in view.flows:
-        if is_owned("flow", alias, {}):
-            yield Ref("flow", realm, alias)
+    kinds: tuple[tuple[Kind, dict[str, dict[str, Any]]], ...] = (
+        ("client", view.clients), ("client_scope", view.client_scopes), ("group", view.groups),
+        ("identity_provider", view.identity_providers), ("flow", view.flows))
+    for kind, objects in kinds:
+        yield from (Ref(kind, realm, key) for key, obj in objects.items() if is_owned(kind, key, obj))
     settings = (view.clients.get("admin-permissions") or {}).get("authorizationSettings") or {}
     for policy in settings.get("policies") or []:
         if policy.get("type") == "scope" and is_owned("admin_permission", policy["name"], policy):

@@ -15,8 +15,9 @@ from trustcircle.errors import ConfigurationError, TrustcircleError
 from trustcircle.k8s.cluster import Credentials, KeycloakCluster
 from trustcircle.k8s.extension import read_jars
 from trustcircle.k8s.settings import K8sSettings, parse
-from trustcircle.pipeline import desired_state_of
+from trustcircle.pipeline import desired_state
 from trustcircle.settings import REPO_ROOT
+from trustcircle.target import Target
 
 
 def provider(s: K8sSettings) -> k8s.Provider:
@@ -30,11 +31,11 @@ def federation(config: pulumi.Config, s: K8sSettings, cluster: KeycloakCluster) 
     """The realms, compiled for the cluster's public URL, applied after the Deployment is ready
     (the cluster does not answer yet at preview: no reachability check)."""
     target_path = Path(s.realms_target)
-    state = desired_state_of(realms_path(config), target_path, reachable=False)
-    if state.target.url != cluster.url:
-        raise ConfigurationError(f"{target_path} points at {state.target.url}, the cluster is published at "
-                                 f"{cluster.url}",
+    target = Target.load(target_path)
+    if target.url != cluster.url:
+        raise ConfigurationError(f"{target_path} points at {target.url}, the cluster is published at {cluster.url}",
                                  "make the target description's url the ingress host name (https://<hostname>)")
+    state = desired_state(realms_path(config), target, target_path, reachable=False)
     return Federation(state.federation, state.objects, target_path, state.target.url,
                       pulumi.ResourceOptions(depends_on=[cluster.ready]))
 

@@ -116,7 +116,16 @@ def test_a_misplaced_federation_file_is_named_and_still_read(realms_copy: Path) 
 
 
 def test_a_wrong_optional_value_does_not_echo_in_its_mapping(realms_copy: Path) -> None:
-    # verified_on is unreadable: "verified_by without verified_on" (TC305) would only follow from it
-    _edit(realms_copy, CONVENTION, ("verified_on: 2025-12-03", "verified_on: 2025-12-32"),
-          ("organisation: cd33", "organisation: cd34"))
-    assert [(i.line, i.rule) for i in _issues(realms_copy)] == [(16, "TC010"), (7, "TC201")]
+    # the unreadable realm is left out: "an organisation in Keycloak needs a realm" (TC105) would follow
+    _edit(realms_copy, "organisations/cd33.yaml", ("realm: cd33", "realm: CD33"))
+    assert [(Path(i.file).name, i.line, i.rule) for i in _issues(realms_copy)] == [("cd33.yaml", 9, "TC010")]
+
+
+def test_an_unreadable_date_hides_neither_the_file_nor_invents_date_findings(realms_copy: Path) -> None:
+    # amendment 1's date is unreadable: the four-eyes problem of amendment 0 is still found, and
+    # no date rule speaks of the placeholder read instead ("prepared before amendment 0")
+    _edit(realms_copy, CONVENTION, ("prepared_on: 2026-03-02", "prepared_on: 2026-02-30"),
+          ("verified_by: caf33.verifier@caf.example", "verified_by: caf33.admin@caf.example"),
+          ("verified_on: 2025-12-03", "verified_on: 2025-12-32"))
+    found = [(i.line, i.rule) for i in _issues(realms_copy)]
+    assert found == [(16, "TC010"), (26, "TC010"), (15, "TC302"), (15, "TC303")]

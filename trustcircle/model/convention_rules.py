@@ -29,7 +29,8 @@ def _four_eyes(item: Located, conv: Convention, base: Path, amendment: Amendment
                     f"amendment{written}", "a different verifier must check the entry (four-eyes principle)")
     fund = ctx.orgs.get(conv.managed_by)
     if fund is not None and fund.kind == "local_fund" and verifier not in {person_key(v) for v in fund.verifiers}:
-        yield issue(item, [*base, "verified_by"], "TC303", f"{amendment.verified_by} is not a verifier of {fund.id}",
+        yield issue(item, [*base, "verified_by"], "TC303",
+                    f"{amendment.verified_by!r} is not a verifier of {fund.id}",
                     f"the verifiers of {fund.id}: " + ", ".join(sorted(fund.verifiers)) if fund.verifiers
                     else f"declare the verifiers of {fund.id} first")
 

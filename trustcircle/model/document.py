@@ -57,6 +57,7 @@ class Loaded:
     id: str | None = None
     located: Located | None = None
     degraded: set[str] = field(default_factory=set)
+    withheld: set[str] = field(default_factory=set)
 
 
 def _yaml() -> YAML:
@@ -182,5 +183,6 @@ def load_file(path: Path, tree: Tree, issues: list[Issue]) -> Loaded:
     outcome = validate(name, loaded.kind, KINDS[loaded.kind], node)
     issues.extend(outcome.issues)
     if outcome.obj is not None:
-        loaded.located, loaded.degraded = Located(name, loaded.kind, node, outcome.obj), outcome.degraded
+        loaded.located = Located(name, loaded.kind, node, outcome.obj)
+        loaded.degraded, loaded.withheld = outcome.degraded, outcome.withheld
     return loaded

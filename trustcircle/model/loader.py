@@ -67,9 +67,12 @@ def _settings(tree: Tree, loaded: list[Loaded], issues: list[Issue]) -> list[Loa
     return placed if len(found) > 1 else found
 
 
-def _suppressed(issue: Issue, degraded: dict[str, set[str]]) -> bool:
-    """A finding in a mapping where a wrong value was left out may follow from it: not shown."""
-    return issue.path.rsplit(".", 1)[0] in degraded.get(issue.file, set())
+def _suppressed(issue: Issue, loaded: dict[str, Loaded]) -> bool:
+    """A finding in a mapping where a wrong value was left out, or of a rule withheld for its file
+    (dates when one is unreadable), may follow from that mistake: not shown."""
+    source = loaded.get(issue.file)
+    return source is not None and (issue.path.rsplit(".", 1)[0] in source.degraded
+                                   or any(issue.rule.startswith(prefix) for prefix in source.withheld))
 
 
 def check(paths: Iterable[str | Path], realms: str | Path | None = None) -> Report:
@@ -84,9 +87,9 @@ def check(paths: Iterable[str | Path], realms: str | Path | None = None) -> Repo
     broken = Broken(settings=len(settings) != 1,
                     providers={f.id for f in loaded if f.kind == "provider" and f.located is None and f.id},
                     organisations={f.id for f in loaded if f.kind == "organisation" and f.located is None and f.id})
-    degraded = {str(f.file): f.degraded for f in loaded if f.degraded}
+    by_file = {str(f.file): f for f in loaded}
     findings = check_rules(valid["federation"], valid["provider"], valid["organisation"], valid["convention"], broken)
-    report.issues.extend(i for i in findings if not _suppressed(i, degraded))
+    report.issues.extend(i for i in findings if not _suppressed(i, by_file))
     if not report.issues:
         report.federation = Federation(
             settings=cast(FederationSettings, valid["federation"][0].obj),

@@ -4,8 +4,10 @@ A misspelt key (``manged_by``) is reported with the key it probably means, then 
 so the file's other problems are found in the same run. An unknown key with no likely meaning
 is reported and left out. An optional value that is wrong is reported and left out too, and the
 mapping holding it is marked *degraded*: findings of later rules in that mapping are not shown,
-since they could follow from the value left out. When a required value is wrong, the object
-is broken: its field errors are all reported, and later rules skip it.
+since they could follow from the value left out. A date that is not one is read as a placeholder
+and the file's date rules (TC4xx) are withheld, so that the other rules still run. When another
+required value is wrong, the object is broken: its field errors are all reported, and later rules
+skip it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from trustcircle.model.nodes import KeyPath, child, drop, locate, model_at, plai
 
 MAX_ROUNDS = 4
 STRUCTURAL = {"missing", "extra_forbidden", "union_tag_not_found"}
+PLACEHOLDER_DATE = "0001-01-01"  # only ever read by the date rules, withheld for the file
 Renames = dict[tuple[tuple[str | int, ...], str], str]
 
 
@@ -31,6 +34,7 @@ class Outcome:
     obj: BaseModel | None
     issues: list[Issue] = field(default_factory=list)
     degraded: set[str] = field(default_factory=set)  # key paths of mappings where a wrong value was left out
+    withheld: set[str] = field(default_factory=set)  # rule id prefixes not to report for the file
 
 
 @dataclass
@@ -139,8 +143,14 @@ def _repair(doc: _Document, data: Any, located: list[tuple[KeyPath, ErrorDetails
         rename(tree_at(node, mapping), old, new)
     changed = bool(renames)
     for loc, error in located:
-        if error["type"] == "extra_forbidden" and (tuple(loc[:-1]), str(loc[-1])) not in renames:
-            drop(tree_at(node, loc[:-1]), str(loc[-1]))
+        holder = tree_at(node, loc[:-1]) if loc else None
+        if error["type"] == "extra_forbidden" and isinstance(holder, CommentedMap) and (
+                tuple(loc[:-1]), str(loc[-1])) not in renames:
+            drop(holder, str(loc[-1]))
+            changed = True
+        elif error["type"].startswith("date") and isinstance(holder, CommentedMap) and str(loc[-1]) in holder:
+            holder[str(loc[-1])] = PLACEHOLDER_DATE
+            doc.outcome.withheld.add("TC4")
             changed = True
         elif error["type"] not in STRUCTURAL and (key := _optional_ancestor(doc, data, loc)) is not None:
             holder = tree_at(node, key[:-1])

@@ -63,22 +63,15 @@ def _local_certificate(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from trustcircle.model.issues import ValidationFailed, render_issues
-    from trustcircle.model.loader import load_federation
+    from trustcircle.model.loader import check
+    from trustcircle.model.summary import outcome
 
-    try:
-        federation = load_federation(args.paths)
-    except ValidationFailed as failed:
-        out, text = render_issues(failed.issues, args.format)
-        print(text, file=sys.stdout if out == "stdout" else sys.stderr)
-        return 1
-    if args.format == "json":
-        print(json.dumps({"ok": True, "issues": []}))
-    else:
-        counts = [(len(federation.organisations), "organisation"), (len(federation.providers), "provider"),
-                  (len(federation.conventions), "convention")]
-        print("ok: " + ", ".join(f"{n} {what}{'' if n == 1 else 's'}" for n, what in counts))
-    return 0
+    code, stdout, stderr = outcome(check(args.paths, args.realms), args.format)
+    if stdout:
+        print(stdout)
+    if stderr:
+        print(stderr, file=sys.stderr)
+    return code
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -249,8 +242,11 @@ def build_parser() -> argparse.ArgumentParser:
     cert.add_argument("--host", action="append", required=True, help="DNS name or IP address (repeat)")
     cert.set_defaults(func=_local_certificate)
 
-    validate = sub.add_parser("validate", help="validate the declarative model")
+    validate = sub.add_parser("validate", help="validate the declarative model (or some of its files, against the "
+                                                "rest of their realms/ tree)")
     validate.add_argument("paths", nargs="*", default=["realms"])
+    validate.add_argument("--realms", help="the realms/ tree to check the paths against (default: the nearest "
+                                           "directory above them holding federation.yaml)")
     validate.add_argument("--format", choices=["human", "json", "github"], default="human",
                           help="human (default), json, or GitHub workflow annotations for pull requests")
     validate.set_defaults(func=_validate)

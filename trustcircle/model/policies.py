@@ -7,58 +7,61 @@ which settings of an override would loosen a base policy, so validation can refu
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictInt
 
 from trustcircle.model.base import Strict
 
 
 class PasswordPolicy(Strict):
-    min_length: int = Field(8, ge=6, le=128, description="minimum number of characters")
-    max_length: int | None = Field(20, ge=8, le=1024, description="maximum number of characters (none: no maximum)")
-    character_classes: int = Field(4, ge=0, le=4, description="classes required among upper, lower, digit, special")
-    history: int = Field(3, ge=0, le=24, description="number of previous passwords that may not be reused")
-    max_age_days: int | None = Field(183, ge=1, description="forced change after this many days (none: never)")
-    temporary_validity_hours: int = Field(24, ge=1, le=168,
-                                          description="validity of temporary passwords and set-up links")
-    breached_deny_list: bool = Field(False, description="refuse passwords found in a breached-password list")
+    min_length: StrictInt = Field(8, ge=6, le=128, description="minimum number of characters")
+    max_length: StrictInt | None = Field(20, ge=8, le=1024,
+                                         description="maximum number of characters (none: no maximum)")
+    character_classes: StrictInt = Field(4, ge=0, le=4,
+                                         description="classes required among upper, lower, digit, special")
+    history: StrictInt = Field(3, ge=0, le=24, description="number of previous passwords that may not be reused")
+    max_age_days: StrictInt | None = Field(183, ge=1, le=3650,
+                                           description="forced change after this many days (none: never)")
+    temporary_validity_hours: StrictInt = Field(24, ge=1, le=168,
+                                                description="validity of temporary passwords and set-up links")
+    breached_deny_list: StrictBool = Field(False, description="refuse passwords found in a breached-password list")
 
 
 class LockoutPolicy(Strict):
-    max_failures: int = Field(5, ge=1, le=100, description="failed logins before the account is frozen")
-    wait_minutes: int = Field(10, ge=1, description="how long the account stays frozen")
+    max_failures: StrictInt = Field(5, ge=1, le=100, description="failed logins before the account is frozen")
+    wait_minutes: StrictInt = Field(10, ge=1, le=525600, description="how long the account stays frozen")
 
 
 class SessionPolicy(Strict):
-    idle_minutes: int = Field(30, ge=1, description="maximum inactivity")
-    max_concurrent: int = Field(1, ge=1, description="sessions one user may hold at once")
+    idle_minutes: StrictInt = Field(30, ge=1, le=43200, description="maximum inactivity")
+    max_concurrent: StrictInt = Field(1, ge=1, le=100, description="sessions one user may hold at once")
 
 
 class Policies(Strict):
     password: PasswordPolicy = PasswordPolicy()
     lockout: LockoutPolicy = LockoutPolicy()
     sessions: SessionPolicy = SessionPolicy()
-    admin_mfa: bool = Field(True, description="administrators must use a second factor")
-    agent_mfa: bool = Field(False, description="every agent must use a second factor")
+    admin_mfa: StrictBool = Field(True, description="administrators must use a second factor")
+    agent_mfa: StrictBool = Field(False, description="every agent must use a second factor")
 
 
 class PasswordOverride(Strict):
-    min_length: int | None = Field(None, ge=6, le=128)
-    max_length: int | None = Field(None, ge=8, le=1024)
-    character_classes: int | None = Field(None, ge=0, le=4)
-    history: int | None = Field(None, ge=0, le=24)
-    max_age_days: int | None = Field(None, ge=1)
-    temporary_validity_hours: int | None = Field(None, ge=1, le=168)
-    breached_deny_list: bool | None = None
+    min_length: StrictInt | None = Field(None, ge=6, le=128)
+    max_length: StrictInt | None = Field(None, ge=8, le=1024)
+    character_classes: StrictInt | None = Field(None, ge=0, le=4)
+    history: StrictInt | None = Field(None, ge=0, le=24)
+    max_age_days: StrictInt | None = Field(None, ge=1, le=3650)
+    temporary_validity_hours: StrictInt | None = Field(None, ge=1, le=168)
+    breached_deny_list: StrictBool | None = None
 
 
 class LockoutOverride(Strict):
-    max_failures: int | None = Field(None, ge=1, le=100)
-    wait_minutes: int | None = Field(None, ge=1)
+    max_failures: StrictInt | None = Field(None, ge=1, le=100)
+    wait_minutes: StrictInt | None = Field(None, ge=1, le=525600)
 
 
 class SessionOverride(Strict):
-    idle_minutes: int | None = Field(None, ge=1)
-    max_concurrent: int | None = Field(None, ge=1)
+    idle_minutes: StrictInt | None = Field(None, ge=1, le=43200)
+    max_concurrent: StrictInt | None = Field(None, ge=1, le=100)
 
 
 class PolicyOverride(Strict):
@@ -67,8 +70,8 @@ class PolicyOverride(Strict):
     password: PasswordOverride = PasswordOverride()
     lockout: LockoutOverride = LockoutOverride()
     sessions: SessionOverride = SessionOverride()
-    admin_mfa: bool | None = None
-    agent_mfa: bool | None = None
+    admin_mfa: StrictBool | None = None
+    agent_mfa: StrictBool | None = None
 
 
 def effective(base: Policies, override: PolicyOverride) -> Policies:

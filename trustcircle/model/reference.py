@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from trustcircle.model.catalogue import RULES
 from trustcircle.model.jsonschema import build_schema
 from trustcircle.model.profiles import PROFILES, SOURCES
 from trustcircle.settings import REPO_ROOT
@@ -71,6 +72,17 @@ def _profiles() -> list[str]:
     return [*lines, ""]
 
 
+def _rules() -> list[str]:
+    """The validation rules, from the catalogue: what ``trustcircle validate`` may report."""
+    lines = ["## Validation rules", "",
+             "Every finding of `trustcircle validate` names its file, line, column, key path, one of these",
+             "rules and a hint. Findings of the TC0xx rules (files, YAML, field types) are listed first: the",
+             "other rules skip an object whose file has one, so nothing that follows from it is reported.", "",
+             "| rule | what | why |", "| --- | --- | --- |"]
+    lines += [f"| {r.id} | {r.title} | {r.rationale.replace('|', chr(92) + '|')} |" for r in RULES.values()]
+    return [*lines, ""]
+
+
 def render() -> str:
     schema = build_schema()
     lines = ["# Model reference", "",
@@ -82,6 +94,7 @@ def render() -> str:
         if spec.get("type") == "object":
             lines += _object(name, spec)
     lines += _profiles()
+    lines += _rules()
     return "\n".join(lines).rstrip() + "\n"
 
 

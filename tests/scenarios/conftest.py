@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
@@ -130,12 +130,15 @@ class ApplyPath:
                                "--target", str(local_target_path()), "--json", *extra], cwd=REPO_ROOT,
                               env=dict(os.environ), capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
 
-    def converge(self) -> list[dict[str, Any]]:
+    def changes(self) -> list[dict[str, Any]]:
         """The change list the Ansible module reads (name, action, fields)."""
         done = self.apply()
         assert done.returncode == 0, done.stderr[-3000:]
         changes: list[dict[str, Any]] = json.loads(done.stdout)
         return changes
+
+    def converge(self) -> list[str]:
+        return sorted(c["name"] for c in self.changes())
 
     def remove_everything(self) -> None:
         sandbox.remove_realms(self.admin, APPLY_PREFIX)
@@ -147,3 +150,35 @@ def apply_path(admin: Admin, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     path.remove_everything()
     yield path
     path.remove_everything()
+
+
+class DeployPath(Protocol):
+    realms: Path
+
+    def realm(self, name: str) -> str: ...
+    def reset(self) -> None: ...
+    def converge(self) -> list[str]: ...
+
+
+class PulumiPath:
+    def __init__(self, stack: ScenarioStack) -> None:
+        self.stack, self.realms = stack, stack.realms
+
+    def realm(self, name: str) -> str:
+        return self.stack.realm(name)
+
+    def reset(self) -> None:
+        self.stack.reset()
+
+    def converge(self) -> list[str]:
+        return self.stack.converged().touched()
+
+
+@pytest.fixture(params=["pulumi", "apply"])
+def path(request: pytest.FixtureRequest, scenario_stack: ScenarioStack) -> DeployPath:
+    """Each deployment path in turn, converged on the reference federation."""
+    chosen: DeployPath = (PulumiPath(scenario_stack) if request.param == "pulumi"
+                          else request.getfixturevalue("apply_path"))
+    chosen.reset()
+    chosen.converge()
+    return chosen

@@ -8,53 +8,19 @@ for apply, each a federation of its own), so they never touch each other or the 
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Protocol
-
 import pytest
 
 from conformance.agents import Agent, create_agent
 from conformance.browser import Browser, Page
 from conformance.flows import brokered_saml_login, saml_response_of
 from conformance.saml_sp import for_service
-from tests.scenarios.conftest import ScenarioStack
+from tests.scenarios.conftest import DeployPath
 from trustcircle.keycloak.admin import Admin
 from trustcircle.model.loader import load_federation
 from trustcircle.model.schema import SamlService
 from trustcircle.target import Target
 
 CD33_CONVENTION = "conventions/cnaf-cd33.yaml"
-
-
-class DeployPath(Protocol):
-    realms: Path
-
-    def realm(self, name: str) -> str: ...
-    def reset(self) -> None: ...
-    def converge(self) -> None: ...
-
-
-class PulumiPath:
-    def __init__(self, stack: ScenarioStack) -> None:
-        self.stack, self.realms = stack, stack.realms
-
-    def realm(self, name: str) -> str:
-        return self.stack.realm(name)
-
-    def reset(self) -> None:
-        self.stack.reset()
-
-    def converge(self) -> None:
-        self.stack.converged()
-
-
-@pytest.fixture(params=["pulumi", "apply"])
-def path(request: pytest.FixtureRequest, scenario_stack: ScenarioStack) -> DeployPath:
-    chosen: DeployPath = (PulumiPath(scenario_stack) if request.param == "pulumi"
-                          else request.getfixturevalue("apply_path"))
-    chosen.reset()
-    chosen.converge()
-    return chosen
 
 
 def _edit(path: DeployPath, relative: str, old: str, new: str) -> None:

@@ -1,15 +1,16 @@
 """Scenario 11: the ownership contract at its edges, on both paths (docs/ownership.md).
 
 - An object trustcircle owns but neither realms/ nor Pulumi's state holds (left by the other path)
-  is removed by ``pulumi up`` too; one made by hand without the marker stays; so does a realm of
-  another federation with marked objects in it; a second run changes nothing.
+  is removed by either path; one made by hand without the marker stays; so does a realm of another
+  federation with marked objects in it; a second run changes nothing. ``pulumi preview`` shows the
+  sweep only when it has something to remove.
 - ``trustcircle apply`` meets an object of a declared name that it did not make: it refuses,
   names it, and writes nothing, not even the unrelated change asked in the same run.
 """
 
 from __future__ import annotations
 
-from tests.scenarios.conftest import ApplyPath, ScenarioStack
+from tests.scenarios.conftest import ApplyPath, DeployPath, ScenarioStack
 from trustcircle import ids
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.group import find_group
@@ -18,30 +19,37 @@ MARKED = {ids.MANAGED_BY_ATTR: [ids.MANAGED_BY]}
 OTHER_REALM = "scx-other-federation"
 
 
-def test_pulumi_up_removes_owned_undeclared_objects_and_nothing_else(stack: ScenarioStack, admin: Admin) -> None:
-    cnaf = stack.realm("cnaf")
-    admin.post(f"/{cnaf}/groups", {"name": "left-by-apply", "attributes": MARKED})
+def test_only_what_is_owned_and_no_longer_declared_is_removed(path: DeployPath, admin: Admin) -> None:
+    """The objects trustcircle owns but neither realms/ nor Pulumi's state holds (left by the other
+    path, or a lost state) go, on both paths; a hand-made object and another federation's stay."""
+    cnaf = path.realm("cnaf")
+    admin.post(f"/{cnaf}/groups", {"name": "left-by-the-other-path", "attributes": MARKED})
     admin.post(f"/{cnaf}/groups", {"name": "made-by-hand", "attributes": {"team": ["ops"]}})
     admin.post("", {"realm": OTHER_REALM, "enabled": True,
                     "attributes": {ids.MANAGED_BY_ATTR: ids.MANAGED_BY, ids.FEDERATION_ATTR: "another"}})
     try:
         admin.post(f"/{OTHER_REALM}/groups", {"name": "theirs", "attributes": MARKED})
 
-        preview = stack.preview()
-        assert preview.returncode == 0 and preview.writes == [], preview.output[-3000:]
-        assert "undeclared" in preview.output, preview.output[-3000:]
-
-        result = stack.converged()
-        assert find_group(admin, cnaf, "/left-by-apply") is None
+        path.converge()
+        assert find_group(admin, cnaf, "/left-by-the-other-path") is None
         assert find_group(admin, cnaf, "/made-by-hand") is not None
         assert find_group(admin, OTHER_REALM, "/theirs") is not None
-        assert result.count("deleted") == 0 and "scn-interops-demo/undeclared" in result.touched()
-        assert stack.converged().touched() == []
+        assert path.converge() == []
     finally:
         admin.delete(f"/{OTHER_REALM}")
         group = find_group(admin, cnaf, "/made-by-hand")
         if group is not None:
             admin.delete(f"/{cnaf}/groups/{group['id']}")
+
+
+def test_pulumi_preview_shows_the_sweep_only_when_there_is_something_to_remove(stack: ScenarioStack,
+                                                                              admin: Admin) -> None:
+    assert "undeclared" not in stack.preview().output
+    admin.post(f"/{stack.realm('cnaf')}/groups", {"name": "left-by-the-other-path", "attributes": MARKED})
+    preview = stack.preview()
+    assert preview.returncode == 0 and preview.writes == [], preview.output[-3000:]
+    assert "scn-interops-demo/undeclared" in preview.output, preview.output[-3000:]
+    assert "scn-interops-demo/undeclared" in stack.converged().touched()
 
 
 def test_apply_refuses_a_foreign_object_before_writing_anything(apply_path: ApplyPath, admin: Admin) -> None:
@@ -67,5 +75,5 @@ def test_apply_refuses_a_foreign_object_before_writing_anything(apply_path: Appl
         assert "famille" not in {r["name"] for m in roles.values() for r in m["mappings"]}
     finally:
         admin.put(f"/{cnaf}/groups/{group['id']}", {"name": "cpam69", "attributes": group["attributes"]})
-    assert {c["action"] for c in apply_path.converge()} == {"update"}
-    assert apply_path.converge() == []
+    assert {c["action"] for c in apply_path.changes()} == {"update"}
+    assert apply_path.changes() == []

@@ -28,10 +28,10 @@ tc_log "policy report: every realm's access policy as applied, against the model
 tc_cli policy report --output reports/policy-report.md
 tc_cli policy report --format html --output reports/policy-report.html
 
-tc_log "Ansible path: lint, site.yml on this host 3 times (run 2 and --check --diff: changed=0); tests in pytest"
+tc_log "Ansible path: lint, then molecule test on this host (converge, idempotence, verify with testinfra)"
 scripts/ansible.sh check
 eval "$(scripts/ansible.sh env)"
-export TRUSTCIRCLE_ANSIBLE_CONVERGED=1  # pytest tests/ansible: testinfra, recaps, same realms as pulumi up
+export TRUSTCIRCLE_ANSIBLE_CONVERGED=1  # pytest tests/ansible: the same realms as pulumi up
 
 # (no `pulumi preview --stack k8s`: its provider plugin cannot be built here, see docs/kubernetes.md;
 #  the program runs under Pulumi's mocks instead, and tests/k8s checks what it declares)

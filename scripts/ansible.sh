@@ -48,8 +48,11 @@ check() {
   tc_log "ansible: molecule test (syntax, converge site.yml, idempotence, verify with testinfra) on this host"
   local start rc
   start=$(date +%s)
+  export NO_COLOR=1  # a log to read, not a terminal
+  # molecule's state from an earlier run (its own files, not the host's) is not reused
+  molecule reset >/dev/null 2>&1 || tc_die "molecule reset failed" "read why: scripts/ansible.sh molecule reset"
   set +e
-  NO_COLOR=1 molecule test > "$REPORTS/molecule.log" 2>&1
+  molecule test > "$REPORTS/molecule.log" 2>&1
   rc=$?
   set -e
   if [ "$rc" -ne 0 ]; then

@@ -1,4 +1,5 @@
-"""The host the playbooks provisioned (this machine), checked with testinfra's local backend."""
+"""The host playbooks/site.yml converged (this machine), checked by molecule's testinfra verifier
+(through tests/ansible/inventory, whose host has a local connection)."""
 
 from __future__ import annotations
 

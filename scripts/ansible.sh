@@ -37,6 +37,8 @@ for name in ("ADMIN", "DB"):
   tc_cli policy deny-list "$IT_STATE/deny-list" >/dev/null
   # the test host's server certificate, from the project's local CA (as the local federation's)
   tc_cli local certificate ansible-it --host 127.0.0.1 --host localhost >/dev/null
+  # realms/ as a deployment elsewhere gives it: the stand-in e-services' certificates written in
+  python -m tests.stand_in_realms "$IT_STATE/realms" >/dev/null
 }
 
 check() {

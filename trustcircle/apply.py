@@ -12,7 +12,7 @@ from typing import Any
 from trustcircle.errors import ConfigurationError
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.apply import Change, converge
-from trustcircle.pipeline import desired_state, local_target_path
+from trustcircle.pipeline import desired_state
 from trustcircle.target import Target
 
 STDIN = "-"
@@ -32,12 +32,9 @@ def read_target(source: str, stdin_text: str | None = None) -> tuple[Target, Pat
     return target, None
 
 
-def apply_realms(realms: Path, target: Target, target_path: Path | None, *, local_stand_ins: bool = False,
-                 dry_run: bool = False) -> list[Change]:
-    """Validate, compile and converge; with ``dry_run`` only report what would change.
-    ``local_stand_ins``: a test host of this machine uses the local federation's stand-in e-services."""
-    stand_ins_of = local_target_path() if local_stand_ins else target_path or Path(STDIN)
-    state = desired_state(realms, target, stand_ins_of)
+def apply_realms(realms: Path, target: Target, target_path: Path | None, *, dry_run: bool = False) -> list[Change]:
+    """Validate, compile and converge; with ``dry_run`` only report what would change."""
+    state = desired_state(realms, target, target_path or Path(STDIN))
     return converge(Admin(target, realm_views=True), state.objects, state.federation, dry_run=dry_run)
 
 

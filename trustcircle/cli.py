@@ -219,8 +219,7 @@ def _apply(args: argparse.Namespace) -> int:
     from trustcircle.apply import STDIN, apply_realms, as_json, as_text, read_target
 
     target, target_path = read_target(args.target, sys.stdin.read() if args.target == STDIN else None)
-    changes = apply_realms(Path(args.realms), target, target_path, local_stand_ins=args.local_stand_ins,
-                           dry_run=args.check)
+    changes = apply_realms(Path(args.realms), target, target_path, dry_run=args.check)
     print(as_json(changes) if args.json else as_text(changes, args.check))
     return 0
 
@@ -279,8 +278,6 @@ def build_parser() -> argparse.ArgumentParser:
                           "TRUSTCIRCLE_ADMIN_USERNAME/PASSWORD override the credentials file")
     app.add_argument("--check", action="store_true", help="change nothing; list what would change")
     app.add_argument("--json", action="store_true", help="print the changes as a JSON list")
-    app.add_argument("--local-stand-ins", action="store_true",
-                     help="test hosts of this machine: use the local federation's stand-in e-service certificates")
     app.set_defaults(func=_apply)
 
     audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="action", required=True)

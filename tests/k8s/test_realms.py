@@ -11,8 +11,8 @@ import pulumi
 import pytest
 
 from tests.k8s.conftest import Manifests
+from tests.stand_in_realms import copy_with_certificates
 from trustcircle.k8s import program
-from trustcircle.local.stand_ins import ensure_stand_in
 
 
 def _target(tmp_path: Path, url: str = "https://keycloak.example.org") -> Path:
@@ -20,17 +20,6 @@ def _target(tmp_path: Path, url: str = "https://keycloak.example.org") -> Path:
     path.write_text(json.dumps({"url": url, "ca_bundle": str(tmp_path / "ca.pem"),
                                 "admin_credentials": str(tmp_path / "admin.json")}))
     return path
-
-
-def _realms_with_real_certificates(realms: Path, tmp_path: Path) -> Path:
-    """realms/ as a cluster needs it: each SAML service's own certificate instead of the local stand-in."""
-    for path in realms.rglob("*.yaml"):
-        text = path.read_text()
-        for use in ("encryption", "signing"):
-            pem = ensure_stand_in(tmp_path / "cert", "cdap", use).certificate_pem
-            text = text.replace(f"{use}: {{local_stand_in: true}}", f"{use}: {{certificate: {json.dumps(pem)}}}")
-        path.write_text(text)
-    return realms
 
 
 def test_the_federation_waits_for_keycloak_and_targets_its_host(
@@ -43,7 +32,8 @@ def test_the_federation_waits_for_keycloak_and_targets_its_host(
         built.append({"objects": len(objects), "url": url, "depends_on": opts.depends_on})
 
     monkeypatch.setattr(program, "Federation", fake_federation)
-    monkeypatch.setenv("TRUSTCIRCLE_REALMS", str(_realms_with_real_certificates(realms_copy, tmp_path)))
+    realms = copy_with_certificates(realms_copy, tmp_path / "with-certificates", tmp_path / "cert")
+    monkeypatch.setenv("TRUSTCIRCLE_REALMS", str(realms))
     render_stack(realmsTarget=str(_target(tmp_path)))
     assert len(built) == 1 and built[0]["objects"] > 0
     assert built[0]["url"] == "https://keycloak.example.org"

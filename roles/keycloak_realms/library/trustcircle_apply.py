@@ -21,7 +21,6 @@ options:
   ca_bundle: {type: path, required: true, description: CA bundle that verifies Keycloak's certificate.}
   admin_username: {type: str, required: true, description: Master realm administrator.}
   admin_password: {type: str, required: true, no_log: true, description: Its password.}
-  local_stand_ins: {type: bool, default: false, description: Use the local federation's stand-in certificates.}
   smtp: {type: dict, default: {}, description: The realms' outgoing mail (Keycloak smtpServer settings).}
 author: trustcircle
 """
@@ -49,7 +48,6 @@ def main() -> None:
             "ca_bundle": {"type": "path", "required": True},
             "admin_username": {"type": "str", "required": True},
             "admin_password": {"type": "str", "required": True, "no_log": True},
-            "local_stand_ins": {"type": "bool", "default": False},
             "smtp": {"type": "dict", "default": {}},
         },
         supports_check_mode=True,
@@ -57,7 +55,6 @@ def main() -> None:
     p = module.params
     argv = [p["python"], "-m", "trustcircle", "apply", "--realms", p["realms"], "--target", "-", "--json"]
     argv += ["--check"] if module.check_mode else []
-    argv += ["--local-stand-ins"] if p["local_stand_ins"] else []
     description = {"url": p["url"], "ca_bundle": p["ca_bundle"]}
     if p["smtp"]:
         description["smtp"] = p["smtp"]

@@ -18,12 +18,16 @@ cd "$ROOT"
 IT_STATE="$TRUSTCIRCLE_STATE/ansible-it"
 REPORTS="reports/ansible"
 IT_SERVICE="trustcircle-it-keycloak"
+IT_DATABASE="trustcircle_it"  # keycloak_database_name in tests/ansible/inventory
 
 # The test host's secrets: generated once (0600, outside git), handed to Ansible by environment.
 it_env() {
   mkdir -p -m 700 "$IT_STATE"
   local secrets="$IT_STATE/secrets.env"
   if [ ! -s "$secrets" ]; then
+    # new secrets make a new test host: a database an earlier state left (whose Keycloak
+    # administrator has another password) would refuse them
+    forget_host
     (umask 077; python -c 'import secrets
 for name in ("ADMIN", "DB"):
     print(f"TRUSTCIRCLE_IT_{name}_PASSWORD={secrets.token_urlsafe(24)}")' > "$secrets")
@@ -62,6 +66,14 @@ check() {
     tc_die "molecule test failed" "read $REPORTS/molecule.log (and $REPORTS/verify.xml, $REPORTS/check-diff.log)"
   fi
   tc_log "ansible: molecule test passed in $(( $(date +%s) - start )) s (output: $REPORTS/molecule.log)"
+}
+
+# the test host's database, dropped (with its Keycloak stopped); nothing else of the machine is touched
+forget_host() {
+  stop
+  if [ -x /etc/init.d/postgresql ] && service postgresql start >/dev/null 2>&1; then
+    runuser -u postgres -- dropdb --if-exists "$IT_DATABASE" >/dev/null 2>&1 || true
+  fi
 }
 
 stop() {

@@ -19,18 +19,25 @@ IT_STATE="$TRUSTCIRCLE_STATE/ansible-it"
 REPORTS="reports/ansible"
 IT_SERVICE="trustcircle-it-keycloak"
 IT_DATABASE="trustcircle_it"  # keycloak_database_name in tests/ansible/inventory
+IT_HOST_ID="/opt/trustcircle-it/.secrets-sha256"  # under trustcircle_it_base: which secrets made the host
 
 # The test host's secrets: generated once (0600, outside git), handed to Ansible by environment.
 it_env() {
   mkdir -p -m 700 "$IT_STATE"
   local secrets="$IT_STATE/secrets.env"
   if [ ! -s "$secrets" ]; then
-    # new secrets make a new test host: a database an earlier state left (whose Keycloak
-    # administrator has another password) would refuse them
-    forget_host
     (umask 077; python -c 'import secrets
 for name in ("ADMIN", "DB"):
     print(f"TRUSTCIRCLE_IT_{name}_PASSWORD={secrets.token_urlsafe(24)}")' > "$secrets")
+  fi
+  # the test host belongs to these secrets: one that another state made (its Keycloak administrator
+  # has another password) is forgotten first, and converged anew
+  local id
+  id=$(sha256sum "$secrets" | cut -c1-64)
+  if [ "$(cat "$IT_HOST_ID" 2>/dev/null)" != "$id" ]; then
+    forget_host
+    mkdir -p "$(dirname "$IT_HOST_ID")"
+    (umask 077; echo "$id" > "$IT_HOST_ID")
   fi
   set -a
   # shellcheck disable=SC1090

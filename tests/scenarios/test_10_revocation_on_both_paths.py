@@ -49,37 +49,43 @@ def _refused(page: Page, rule: str) -> None:
     assert not any("SAMLResponse" in form.fields for form in page.forms)
 
 
-@pytest.mark.parametrize(("change", "rule"), [
+def _join(admin: Admin, agent: Agent, group: str) -> None:
+    """The agent's organisation puts them in ``group`` as well (at home)."""
+    found = admin.get(f"/{agent.realm}/group-by-path/{group}")
+    admin.put(f"/{agent.realm}/users/{agent.user_id}/groups/{found['id']}", {})
+
+
+def test_each_revoking_change_is_enforced_at_the_next_sign_in(path: DeployPath, target: Target, admin: Admin) -> None:
+    """One agent through the changes in turn; each refusal names the rule that now applies, so a
+    step that did not take effect (a group left behind, say) shows as the previous step's rule."""
+    agent = create_agent(admin, path.realm("cd33"), "cd33.example", ("instructeurs-rsa",))
+    assert _sign_in(target, path, agent).status == 200
+
     # the form of the convention in force names another group: the agent's group loses CDAP
-    ((CD33_CONVENTION, "groups: [instructeurs-rsa]", "groups: [travailleurs-sociaux]"), "no_convention"),
-    # the window ends (today is past it): the group's window moves, the gate refuses
-    ((CD33_CONVENTION, "valid_until: 2028-12-31", "valid_until: 2026-01-31"), "convention_expired"),
-    # terminated: the convention's groups are removed at the provider
-    ((CD33_CONVENTION, "status: verified", "status: terminated\n  terminated_on: 2026-06-30"), "no_convention"),
-])
-def test_a_change_that_revokes_is_enforced_at_the_next_sign_in(path: DeployPath, target: Target, admin: Admin,
-                                                               change: tuple[str, str, str], rule: str) -> None:
-    agent = create_agent(admin, path.realm("cd33"), "cd33.example", ("instructeurs-rsa",))
-    assert _sign_in(target, path, agent).status == 200
-
-    _edit(path, *change)
+    _edit(path, CD33_CONVENTION, "groups: [instructeurs-rsa]", "groups: [travailleurs-sociaux]")
     path.converge()
-
-    _refused(_sign_in(target, path, agent), rule)
-
-
-def test_an_organisation_removed_can_no_longer_sign_in(path: DeployPath, target: Target, admin: Admin) -> None:
-    agent = create_agent(admin, path.realm("cd33"), "cd33.example", ("instructeurs-rsa",))
+    _refused(_sign_in(target, path, agent), "no_convention")
+    _join(admin, agent, "travailleurs-sociaux")  # in the group the form now names: CDAP again
     assert _sign_in(target, path, agent).status == 200
 
+    # the window ends (today is past it): the group's window moves, the gate refuses
+    _edit(path, CD33_CONVENTION, "valid_until: 2028-12-31", "valid_until: 2026-01-31")
+    path.converge()
+    _refused(_sign_in(target, path, agent), "convention_expired")
+
+    # terminated: the convention's groups are removed at the provider (no convention at all now)
+    _edit(path, CD33_CONVENTION, "status: verified", "status: terminated\n  terminated_on: 2026-06-30")
+    path.converge()
+    assert admin.get(f"/{path.realm('cnaf')}/group-by-path/cd33/cdap", missing_ok=True) is None
+    _refused(_sign_in(target, path, agent), "no_convention")
+
+    # the organisation leaves: what trustcircle made for it goes, its realm and agents stay
     (path.realms / "organisations" / "cd33.yaml").unlink()
     (path.realms / CD33_CONVENTION).unlink()
     path.converge()
-
     cnaf = path.realm("cnaf")
     assert admin.get(f"/{cnaf}/identity-provider/instances/cd33", missing_ok=True) is None
     assert admin.get(f"/{cnaf}/group-by-path/cd33", missing_ok=True) is None
     with pytest.raises(AssertionError):  # the provider no longer offers cd33 to sign in with
         _sign_in(target, path, agent)
-    # the realm and its agents stay: they are not trustcircle's to delete
     assert admin.get(f"/{path.realm('cd33')}/users/{agent.user_id}")["username"] == agent.username

@@ -21,6 +21,12 @@ class Ref:
         """Stable resource name, e.g. ``cnaf/client/urn:trustcircle:sp:cdap``."""
         return f"{self.realm}/{self.kind}/{self.key}"
 
+    @classmethod
+    def of_name(cls, name: str) -> Ref:
+        """The reference a :attr:`name` stands for (realms and kinds hold no ``/``; keys may)."""
+        realm, kind, key = name.split("/", 2)
+        return cls(kind, realm, key)  # type: ignore[arg-type]
+
 
 @dataclass(frozen=True)
 class DesiredObject:

@@ -18,29 +18,22 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Resou
 
 from trustcircle.compiler.desired import Ref
 from trustcircle.deploy.provider import admin_for
-from trustcircle.keycloak.handlers import HANDLERS
-from trustcircle.keycloak.ownership import undeclared
+from trustcircle.keycloak.ownership import remove, undeclared
 
 IDENTITY = ("federation", "target", "url")
 
 
-def _ref(name: str) -> Ref:
-    realm, kind, key = name.split("/", 2)
-    return Ref(kind, realm, key)  # type: ignore[arg-type]
-
-
 def _left(props: dict[str, Any], known: list[str]) -> list[Ref]:
     """Owned, undeclared, and not one Pulumi deletes itself (``known``: what the stack declared before)."""
-    declared = [_ref(name) for name in props["declared"]]
-    before = {_ref(name) for name in known}
+    declared = [Ref.of_name(name) for name in props["declared"]]
+    before = {Ref.of_name(name) for name in known}
     return [ref for ref in undeclared(admin_for(props), props["federation"], declared) if ref not in before]
 
 
 def _remove(props: dict[str, Any], refs: list[Ref]) -> None:
-    admin = admin_for(props)
     for ref in refs:
         pulumi.log.info(f"removing {ref.name}: owned by trustcircle, no longer declared")
-        HANDLERS[ref.kind].delete(admin, ref.realm, ref.key)
+    remove(admin_for(props), refs)
 
 
 class UndeclaredObjectsProvider(ResourceProvider):

@@ -16,7 +16,7 @@ from trustcircle.compiler.order import dependency_order
 from trustcircle.errors import KeycloakApiError
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.handlers import HANDLERS
-from trustcircle.keycloak.ownership import is_owned, refusal, undeclared
+from trustcircle.keycloak.ownership import is_owned, refusal, remove, undeclared
 from trustcircle.keycloak.project import changed_fields
 
 
@@ -56,6 +56,5 @@ def converge(admin: Admin, objects: list[DesiredObject], federation: str, dry_ru
         handler = HANDLERS[obj.ref.kind]
         write = handler.create if change.action == "create" else handler.update
         write(admin, obj.ref.realm, obj.ref.key, obj.spec)
-    for ref in removals:
-        HANDLERS[ref.kind].delete(admin, ref.realm, ref.key)
+    remove(admin, removals)
     return changes

@@ -31,6 +31,7 @@ from trustcircle import ids
 from trustcircle.compiler.desired import Kind, Ref
 from trustcircle.errors import KeycloakApiError
 from trustcircle.keycloak.admin import Admin, q
+from trustcircle.keycloak.handlers import HANDLERS
 from trustcircle.keycloak.view import RealmView
 
 # never removed by either path (a realm holds what trustcircle does not own)
@@ -110,3 +111,9 @@ def _view(admin: Admin, realm: str) -> RealmView:
         return view
     return RealmView.of(admin.post_json(f"/{q(realm)}/partial-export?exportClients=true&exportGroupsAndRoles=true",
                                         {}))
+
+
+def remove(admin: Admin, refs: list[Ref]) -> None:
+    """Remove ``refs`` (as :func:`undeclared` gives them: in removal order) from the target."""
+    for ref in refs:
+        HANDLERS[ref.kind].delete(admin, ref.realm, ref.key)

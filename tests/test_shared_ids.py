@@ -70,3 +70,23 @@ def test_the_compiler_writes_the_convention_group_of_the_shared_contract() -> No
     provider = load_federation([REPO_ROOT / "realms"]).provider(c["provider"])
     group = _convention_group(provider, convention, c["amendment"], form, ZoneInfo(contract["timezone"]))
     assert group.spec["attributes"] == contract["group_attributes"]
+
+
+def test_python_and_java_agree_on_the_consistency_contract() -> None:
+    java = dict(re.findall(r'static final String (\w+) = "([^"]*)";', (
+        REPO_ROOT / "extensions/consistency/src/main/java/eu/trustcircle/keycloak/consistency/ConsistencyIds.java"
+    ).read_text()))
+    assert java["ORGANISATION"] == ids.ORGANISATION_ATTR
+    assert java["FEDERATION"] == ids.FEDERATION_ATTR
+    assert java["ATTRIBUTES"] == ids.CONSISTENCY_ATTRIBUTES_CONFIG
+    assert java["DISABLED"] == ids.CONSISTENCY_DISABLED_ATTR
+    assert java["STATUS"] == ids.STATUS_ATTR
+    assert java["SOURCE"] == ids.SOURCE_ATTR
+    assert java["HOME_STATUS"] == ids.HOME_STATUS_ATTR
+    assert java["RESOURCE_TYPE"] == ids.CONSISTENCY_RESOURCE_TYPE
+    factory = (REPO_ROOT / "extensions/consistency/src/main/java/eu/trustcircle/keycloak/consistency/"
+               "ConsistencyListenerProviderFactory.java").read_text()
+    assert f'PROVIDER_ID = "{ids.CONSISTENCY_LISTENER}"' in factory
+    mapper = (REPO_ROOT / "extensions/assurance/src/main/java/eu/trustcircle/keycloak/assurance/"
+              "HomeAssuranceMapper.java").read_text()
+    assert f'CEILING = "{ids.ASSURANCE_CEILING_CONFIG}"' in mapper

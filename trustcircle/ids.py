@@ -56,3 +56,19 @@ ASSURANCE_GATE = "trustcircle-assurance-gate"
 ASSURANCE_GATE_AFTER_BROKER = "trustcircle-assurance-gate-broker"
 CONVENTION_WINDOW_EXECUTOR = "trustcircle-convention-window"  # client policy: applications within their convention
 SERVICE_CLIENT_ATTR = "trustcircle.service.client"  # an application acting for agents: whose rubriques it releases
+
+# one identity per organisation (extension module consistency): the provider creates an access
+# account per organisation's agent and never links it to another (first broker login flow), brokered
+# agents cannot link accounts themselves (default roles), and the access accounts follow their root
+# account at home (the consistency listener and `trustcircle consistency`)
+FIRST_BROKER_FLOW_ALIAS = "trustcircle first broker login"
+CONSISTENCY_LISTENER = "trustcircle-consistency"
+CONSISTENCY_ATTRIBUTES_CONFIG = "trustcircle.consistency.attributes"  # IdP config: what flows from home
+CONSISTENCY_QUALITY_CONFIG = "trustcircle.consistency.quality"  # IdP config: the identities' eIAM QoA
+CONSISTENCY_DISABLED_ATTR = "trustcircle.consistency.disabled"  # access account: why the checker disabled it
+STATUS_ATTR = "trustcircle.status"  # access account: active, inactive or archived, as at home
+SOURCE_ATTR = "trustcircle.source"  # access account: the system its identity comes from
+HOME_STATUS_ATTR = "status"  # root account: "archived" archives it (disabled accounts are inactive)
+ASSURANCE_CEILING_CONFIG = "ceiling"  # the home assurance mapper: the highest level the organisation may assert
+CONSISTENCY_RESOURCE_TYPE = "TRUSTCIRCLE_CONSISTENCY"  # audit trail: what the rules changed at a provider
+PERSISTENT_NAME_ID_PREFIX = "saml.persistent.name.id.for."  # root account: the NameID given to each SAML client

@@ -8,11 +8,17 @@ import json
 from typing import Any
 
 from trustcircle import ids
-from trustcircle.model.schema import Organisation
+from trustcircle.model.schema import BaseAttribute, Organisation
 
 ConventionGroups = dict[str, list[str]]  # convention group path -> the organisation's groups it is for
 
 GROUPS_ATTRIBUTE = "groups"  # the home realm asserts its agents' groups under this name
+# a base attribute of the model -> its name on the access account (and, but for status and source,
+# at home); status and source are worked out from the root account (ids.STATUS_ATTR, ids.SOURCE_ATTR)
+KEYCLOAK_ATTRIBUTE: dict[BaseAttribute, str] = {
+    "last_name": "lastName", "first_name": "firstName", "email": "email", "address_line1": "addressLine1",
+    "address_line2": "addressLine2", "status": ids.STATUS_ATTR, "source_system": ids.SOURCE_ATTR,
+}
 
 
 def group_mapper(name: str, path: str) -> dict[str, Any]:
@@ -48,10 +54,24 @@ def _habilitations_importer(provider_id: str) -> dict[str, Any]:
             "config": {"syncMode": "FORCE", **source, "user.attribute": ids.HOME_HABILITATIONS_ATTR}}
 
 
+def consistency_config(org: Organisation) -> dict[str, str]:
+    """What the consistency listener and checker read on the IdP: the attributes that flow from
+    home (decided here, once, from the organisation's identities) and their quality."""
+    synchronised = org.identities.synchronised_attributes()
+    return {ids.CONSISTENCY_ATTRIBUTES_CONFIG: ",".join(KEYCLOAK_ATTRIBUTE[a] for a in synchronised),
+            ids.CONSISTENCY_QUALITY_CONFIG: str(org.identities.quality)}
+
+
 def brokered_identity_provider(org: Organisation, provider_id: str, config: dict[str, Any],
                                identity_mappers: list[dict[str, Any]],
-                               convention_groups: ConventionGroups) -> dict[str, Any]:
-    """The IdP representation: ``config`` and ``identity_mappers`` are the protocol's own parts."""
+                               convention_groups: ConventionGroups, ceiling: int | None = None) -> dict[str, Any]:
+    """The IdP representation: ``config`` and ``identity_mappers`` are the protocol's own parts;
+    ``ceiling``: the highest level of assurance the organisation's identities may assert (none: no limit).
+
+    The provider opens one access account per agent of the organisation, keyed by the
+    organisation and its stable identifier, and never links it to another account (the
+    first-broker-login flow creates, or refuses when the name is taken)."""
+    assurance = {} if ceiling is None else {ids.ASSURANCE_CEILING_CONFIG: str(ceiling)}
     return {
         "alias": org.id,
         "displayName": org.name,
@@ -61,14 +81,15 @@ def brokered_identity_provider(org: Organisation, provider_id: str, config: dict
         "storeToken": False,
         "linkOnly": False,
         "hideOnLogin": False,
+        "firstBrokerLoginFlowAlias": ids.FIRST_BROKER_FLOW_ALIAS,
         "postBrokerLoginFlowAlias": ids.POST_BROKER_FLOW_ALIAS,
-        "config": {**config, "syncMode": "FORCE", ids.ORGANISATION_ATTR: org.id},
+        "config": {**config, "syncMode": "FORCE", ids.ORGANISATION_ATTR: org.id, **consistency_config(org)},
         "mappers": [
             *identity_mappers,
             _habilitations_importer(provider_id),
             # the level of assurance the organisation asserted (AuthnContextClassRef, acr), for the gate
             {"name": "level of assurance", "identityProviderMapper": ids.HOME_ASSURANCE_MAPPER,
-             "config": {"syncMode": "FORCE"}},
+             "config": {"syncMode": "FORCE", **assurance}},
             group_mapper("organisation group", f"/{org.id}"),
             *(_convention_mapper(provider_id, path, allowed) for path, allowed in sorted(convention_groups.items())),
         ],

@@ -39,10 +39,12 @@ def _instant(day: dt.date, zone: ZoneInfo) -> str:
 
 
 def _realm(name: str, display: str, policies: Policies, env: Environment, settings: FederationSettings,
-           **specific: Any) -> DesiredObject:
-    """A realm's whole specification, built here once; ``specific``: what only organisation or
-    provider realms have."""
-    attributes = {ids.MANAGED_BY_ATTR: ids.MANAGED_BY, ids.FEDERATION_ATTR: settings.id}
+           organisation: str | None = None, **specific: Any) -> DesiredObject:
+    """A realm's whole specification, built here once; ``organisation``: whose trust area it is (the
+    consistency listener follows its agents to the providers); ``specific``: what only organisation
+    or provider realms have."""
+    attributes = {ids.MANAGED_BY_ATTR: ids.MANAGED_BY, ids.FEDERATION_ATTR: settings.id,
+                  **({ids.ORGANISATION_ATTR: organisation} if organisation else {})}
     if settings.levels_of_assurance:  # requested and asserted levels read through Keycloak's ACR-to-LoA map
         attributes[ids.ACR_LOA_MAP_ATTR] = json.dumps({loa.acr: loa.factors for loa in settings.levels_of_assurance},
                                                       sort_keys=True)
@@ -51,7 +53,7 @@ def _realm(name: str, display: str, policies: Policies, env: Environment, settin
         **realm_settings(policies),
         "eventsEnabled": True, "adminEventsEnabled": True, "adminEventsDetailsEnabled": True,
         "eventsListeners": ["jboss-logging", ids.AUDIT_LISTENER, ids.ACCOUNT_MAIL_LISTENER,
-                            ids.TEMPORARY_PASSWORD_LISTENER],
+                            ids.TEMPORARY_PASSWORD_LISTENER, ids.CONSISTENCY_LISTENER],
         "attributes": attributes,
         # with outgoing mail: account set-up mails, and "forgot password" on the sign-in page
         "resetPasswordAllowed": env.smtp is not None,
@@ -61,9 +63,34 @@ def _realm(name: str, display: str, policies: Policies, env: Environment, settin
     return DesiredObject(Ref("realm", name, name), spec)
 
 
-def _user_profile(realm: str, policy: str) -> DesiredObject:
-    return DesiredObject(Ref("user_profile", realm, "user-profile"), {"unmanagedAttributePolicy": policy},
+def _user_profile(realm: str, policy: str, attributes: tuple[str, ...] = ()) -> DesiredObject:
+    """``attributes``: declared for administrators (seen and written through the admin API)."""
+    declared = [{"name": name, "displayName": name, "multivalued": False,
+                 "permissions": {"view": ["admin"], "edit": ["admin"]},
+                 "annotations": {ids.MANAGED_BY_ATTR: ids.MANAGED_BY}} for name in sorted(attributes)]
+    return DesiredObject(Ref("user_profile", realm, "user-profile"),
+                         {"unmanagedAttributePolicy": policy, **({"attributes": declared} if declared else {})},
                          (Ref("realm", realm, realm),))
+
+
+# what a provider realm's access accounts receive from home besides name and e-mail (declared in its profile)
+ACCESS_ACCOUNT_ATTRIBUTES = ("addressLine1", "addressLine2", ids.STATUS_ATTR, ids.SOURCE_ATTR,
+                             ids.CONSISTENCY_DISABLED_ATTR)
+
+
+def _access_accounts(provider: Provider) -> Iterator[DesiredObject]:
+    """How the provider realm opens access accounts: one per organisation's agent, never linked to
+    another (first broker login: create, or refuse when the name is taken; e-mails may repeat, so
+    no e-mail ever matches two organisations' agents), and brokered agents hold no account role
+    that would let them link an identity themselves."""
+    realm = Ref("realm", provider.realm, provider.realm)
+    flow = {"alias": ids.FIRST_BROKER_FLOW_ALIAS, "providerId": "basic-flow", "topLevel": True,
+            "description": "An agent's first sign-in from their organisation: a new access account of their own, "
+                           "never a link to an existing one.",
+            "executions": [{"provider": "idp-create-user-if-unique", "requirement": "REQUIRED"}]}
+    yield DesiredObject(Ref("flow", provider.realm, ids.FIRST_BROKER_FLOW_ALIAS), flow, (realm,))
+    yield DesiredObject(Ref("default_roles", provider.realm, "default-roles"),
+                        {"clientRoles": {"account": ["view-profile"]}}, (realm,))
 
 
 def _convention_group(provider: Provider, conv: Convention, number: int, form: MembershipForm,
@@ -93,7 +120,8 @@ def _convention_group(provider: Provider, conv: Convention, number: int, form: M
 
 
 def _organisation(provider: Provider, org: Organisation, env: Environment,
-                  convention_groups: list[DesiredObject]) -> Iterator[DesiredObject]:
+                  convention_groups: list[DesiredObject], ceiling: int | None) -> Iterator[DesiredObject]:
+    """``ceiling``: the highest level of assurance the organisation's identities may assert."""
     home: tuple[Ref, ...] = ()
     if org.realm is not None:  # agents in the organisation's own Keycloak realm
         org_realm = Ref("realm", org.realm, org.realm)
@@ -108,11 +136,13 @@ def _organisation(provider: Provider, org: Organisation, env: Environment,
     yield DesiredObject(group_ref, group, (p_realm,))
     paths = {g.ref.key: list(g.spec["attributes"]["trustcircle.convention.groups"]) for g in convention_groups}
     if org.authentication.type == "oidc":
-        idp = oidc_identity_provider(org, org.authentication, paths)
+        idp = oidc_identity_provider(org, org.authentication, paths, ceiling)
     else:
-        idp = identity_provider(provider, org, env, paths)
+        idp = identity_provider(provider, org, env, paths, ceiling)
+    flows = (Ref("flow", provider.realm, ids.POST_BROKER_FLOW_ALIAS),
+             Ref("flow", provider.realm, ids.FIRST_BROKER_FLOW_ALIAS))
     yield DesiredObject(Ref("identity_provider", provider.realm, org.id), idp,
-                        (p_realm, group_ref, Ref("flow", provider.realm, ids.POST_BROKER_FLOW_ALIAS), *home,
+                        (p_realm, group_ref, *flows, *home,
                          *(g.ref for g in convention_groups)))
 
 
@@ -121,7 +151,8 @@ def _organisation_realm(org: Organisation, realm: str, base: Policies, env: Envi
     """``granted``: the organisation's groups that conventions in force name (delegates grant those only)."""
     ref = Ref("realm", realm, realm)
     # delegated administration (compiler.delegation) needs the realm's admin permissions
-    yield _realm(realm, org.name, effective(base, org.policies), env, settings, adminPermissionsEnabled=True)
+    yield _realm(realm, org.name, effective(base, org.policies), env, settings, organisation=org.id,
+                 adminPermissionsEnabled=True)
     yield from own_users_flows(realm, effective(base, org.policies))
     yield _user_profile(realm, "ADMIN_EDIT")  # administrators grant habilitations as user attributes
     for group in org.groups:
@@ -145,6 +176,15 @@ def _applications(federation: Federation, provider: Provider, zone: ZoneInfo) ->
                 yield DesiredObject(Ref("client", provider.realm, spec["clientId"]), spec, (realm, *scopes))
 
 
+def _ceiling(settings: FederationSettings, org: Organisation) -> int | None:
+    """The most factors among the levels the organisation's identities are good enough for (0:
+    none; no levels in the federation: no limit)."""
+    if not settings.levels_of_assurance:
+        return None
+    return max((loa.factors for loa in settings.levels_of_assurance
+                if loa.minimum_quality <= org.identities.quality), default=0)
+
+
 def _granted(federation: Federation, organisation: str) -> set[str]:
     """The organisation's groups named by the forms of its conventions in force."""
     return {group for conv in federation.conventions if conv.organisation == organisation
@@ -163,8 +203,11 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
                                                                    _granted(federation, o.id))]
     for provider in federation.providers:
         p_realm = Ref("realm", provider.realm, provider.realm)
-        objects += [_realm(provider.realm, provider.name, base, env, settings, **application_client_policies()),
-                    _user_profile(provider.realm, "ADMIN_VIEW"),  # what organisations assert, for auditors
+        objects += [_realm(provider.realm, provider.name, base, env, settings, duplicateEmailsAllowed=True,
+                           loginWithEmailAllowed=False, **application_client_policies()),
+                    # what organisations assert, for auditors; what flows from home, for the checker
+                    _user_profile(provider.realm, "ADMIN_VIEW", ACCESS_ACCOUNT_ATTRIBUTES),
+                    *_access_accounts(provider),
                     post_broker_flow(provider.realm, base),
                     # the realm's own administrators sign in like an organisation's (agents are brokered)
                     *own_users_flows(provider.realm, base, redirector=True)]
@@ -185,7 +228,7 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
         objects.extend(_applications(federation, provider, zone))
         for org in federation.organisations:
             own = [g for g in groups if g.ref.key.startswith(f"/{org.id}/")]
-            objects.extend(_organisation(provider, org, env, own))
+            objects.extend(_organisation(provider, org, env, own, _ceiling(settings, org)))
     names = [o.ref.name for o in objects]
     if len(names) != len(set(names)):  # validation (TC106) prevents it; never emit two objects of one name
         raise ValueError("duplicate objects: " + ", ".join(sorted({n for n in names if names.count(n) > 1})))

@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Kind = Literal["realm", "user_profile", "client_scope", "client", "group", "identity_provider", "flow",
-               "admin_permission"]
+Kind = Literal["realm", "user_profile", "default_roles", "client_scope", "client", "group", "identity_provider",
+               "flow", "admin_permission"]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ def _claim_importer(claim: str, attribute: str) -> dict[str, Any]:
 
 
 def oidc_identity_provider(org: Organisation, auth: OidcAuthentication,
-                           convention_groups: ConventionGroups) -> dict[str, Any]:
+                           convention_groups: ConventionGroups, ceiling: int | None = None) -> dict[str, Any]:
     logout = {"logoutUrl": str(auth.logout_url), "backchannelSupported": "false"} if auth.logout_url else {}
     config = {
         "issuer": str(auth.issuer).rstrip("/"),
@@ -40,4 +40,4 @@ def oidc_identity_provider(org: Organisation, auth: OidcAuthentication,
         _claim_importer("given_name", "firstName"),
         _claim_importer("family_name", "lastName"),
     ]
-    return brokered_identity_provider(org, "oidc", config, identity, convention_groups)
+    return brokered_identity_provider(org, "oidc", config, identity, convention_groups, ceiling)

@@ -159,7 +159,7 @@ def _attribute_importer(attr: str) -> dict[str, Any]:
 
 
 def identity_provider(provider: Provider, org: Organisation, env: Environment,
-                      convention_groups: ConventionGroups) -> dict[str, Any]:
+                      convention_groups: ConventionGroups, ceiling: int | None = None) -> dict[str, Any]:
     """In the provider realm: the organisation's realm, brokered over SAML 2.0 (signed assertions).
 
     Every agent brokered from the organisation joins its organisation group and the group of each of
@@ -212,4 +212,4 @@ def identity_provider(provider: Provider, org: Organisation, env: Environment,
         _attribute_importer("firstName"),
         _attribute_importer("lastName"),
     ]
-    return brokered_identity_provider(org, "saml", config, identity, convention_groups)
+    return brokered_identity_provider(org, "saml", config, identity, convention_groups, ceiling)

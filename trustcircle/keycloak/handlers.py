@@ -9,6 +9,7 @@ from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.admin_permission import AdminPermissionHandler
 from trustcircle.keycloak.client import ClientHandler
 from trustcircle.keycloak.client_scope import ClientScopeHandler
+from trustcircle.keycloak.default_roles import DefaultRolesHandler
 from trustcircle.keycloak.flow import FlowHandler
 from trustcircle.keycloak.group import GroupHandler
 from trustcircle.keycloak.idp import IdentityProviderHandler
@@ -31,5 +32,6 @@ HANDLERS: dict[Kind, Handler] = {
     "identity_provider": IdentityProviderHandler(),
     "flow": FlowHandler(),
     "user_profile": UserProfileHandler(),
+    "default_roles": DefaultRolesHandler(),
     "admin_permission": AdminPermissionHandler(),
 }

@@ -35,8 +35,9 @@ from trustcircle.keycloak.handlers import HANDLERS
 from trustcircle.keycloak.view import RealmView
 
 # never removed by either path (a realm holds what trustcircle does not own)
-RETAINED_KINDS: frozenset[Kind] = frozenset({"realm", "user_profile"})
-OWN_FLOWS = (ids.POST_BROKER_FLOW_ALIAS, ids.BROWSER_FLOW_ALIAS, ids.DIRECT_GRANT_FLOW_ALIAS)
+RETAINED_KINDS: frozenset[Kind] = frozenset({"realm", "user_profile", "default_roles"})
+OWN_FLOWS = (ids.POST_BROKER_FLOW_ALIAS, ids.FIRST_BROKER_FLOW_ALIAS, ids.BROWSER_FLOW_ALIAS,
+             ids.DIRECT_GRANT_FLOW_ALIAS)
 # removal order: what refers to others first (permissions name groups, IdPs name groups and flows)
 REMOVAL_ORDER: tuple[Kind, ...] = ("admin_permission", "identity_provider", "client", "group", "client_scope",
                                    "flow")
@@ -51,7 +52,7 @@ def is_owned(kind: str, key: str, observed: dict[str, Any]) -> bool:
         return bool(attributes.get(ids.MANAGED_BY_ATTR) == [ids.MANAGED_BY])
     if kind == "identity_provider":
         return bool((observed.get("config") or {}).get(ids.ORGANISATION_ATTR) == key)
-    if kind == "user_profile":  # a part of its realm, which is checked itself
+    if kind in ("user_profile", "default_roles"):  # a part of its realm, which is checked itself
         return True
     if kind == "admin_permission":
         return observed.get("description") == ids.MANAGED_BY_MARKER

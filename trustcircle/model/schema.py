@@ -33,6 +33,8 @@ class LevelOfAssurance(Strict):
     name: Name
     acr: Token = Field(description="the authentication context class reference sent in SAML and OIDC")
     factors: StrictInt = Field(ge=1, le=3, description="number of authentication factors required")
+    minimum_quality: StrictInt = Field(10, ge=10, le=60, description="an organisation whose identities' quality "
+                                       "(eIAM QoA) is lower cannot assert this level")
 
 
 class DoctrineProfile(Strict):
@@ -186,6 +188,42 @@ class OidcAuthentication(Strict):
     client_id: Token = Field(description="the provider realm's client id at the organisation's OP")
 
 
+BaseAttribute = Literal["last_name", "first_name", "email", "address_line1", "address_line2", "status",
+                        "source_system"]
+BASE_ATTRIBUTES: tuple[BaseAttribute, ...] = ("last_name", "first_name", "email", "address_line1", "address_line2",
+                                             "status", "source_system")
+VERIFIED_QUALITY = 50  # eIAM: from QoA50 on, an identity is verified
+
+
+def _all_base_attributes() -> list[BaseAttribute]:
+    return list(BASE_ATTRIBUTES)
+
+
+class Identities(Strict):
+    """How the organisation vouches for its agents (the eIAM quality of authentication) and how their
+    access accounts at the providers follow their account at home (the root account).
+
+    Verified identities (quality 50 or 60) are always synchronised, and providers cannot edit the
+    synchronised attributes of their access accounts; unverified ones (below 50) are synchronised
+    only with the consistency checker on. A disabled, archived or deleted root account disables its
+    access accounts whatever the quality."""
+
+    quality: StrictInt = Field(VERIFIED_QUALITY, ge=10, le=60, description="eIAM quality of authentication of "
+                               "the organisation's identities: below 50 unverified, 50 and 60 verified")
+    consistency_checker: StrictBool = Field(True, description="synchronise unverified identities too (verified ones "
+                                            "always are)")
+    synchronised: list[BaseAttribute] = Field(default_factory=_all_base_attributes, max_length=7,
+                                              description="the base attributes that flow from home to the "
+                                              "access accounts")
+
+    def synchronised_attributes(self) -> list[BaseAttribute]:
+        """What flows from home, by the rules: everything listed for verified identities or with the
+        checker on, nothing otherwise (the provider's administrators may then edit it)."""
+        if self.quality >= VERIFIED_QUALITY or self.consistency_checker:
+            return list(self.synchronised)
+        return []
+
+
 class Group(Strict):
     """A group of the organisation's agents; the organisation grants habilitations to groups."""
 
@@ -208,6 +246,8 @@ class Organisation(Strict):
     verifiers: list[Person] = Field(default_factory=list, description="for a local fund: who verifies conventions")
     groups: list[Group] = Field(default_factory=list)
     policies: PolicyOverride = Field(PolicyOverride(), description="settings tighter than the federation's")
+    identities: Identities = Field(Identities(), description="quality of its identities and how access accounts "
+                                   "follow them")
 
 
 class MutualTls(Strict):

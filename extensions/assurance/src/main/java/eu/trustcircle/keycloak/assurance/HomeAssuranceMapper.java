@@ -25,6 +25,11 @@ public class HomeAssuranceMapper extends AbstractIdentityProviderMapper {
 
     /** Provider id, as provisioning names it on each SAML identity provider. */
     public static final String PROVIDER_ID = "trustcircle-home-assurance";
+    /**
+     * Mapper configuration: the highest level the organisation's identities are good enough for
+     * (their quality of authentication); an organisation asserting more is taken at this level.
+     */
+    public static final String CEILING = "ceiling";
     /** Level recorded when the organisation asserts none the federation knows. */
     static final String NONE = "-1";
 
@@ -60,7 +65,22 @@ public class HomeAssuranceMapper extends AbstractIdentityProviderMapper {
 
     @Override
     public List<ProviderConfigProperty> getConfigProperties() {
-        return List.of();
+        ProviderConfigProperty ceiling = new ProviderConfigProperty(CEILING, "Highest level",
+                "The highest level of assurance this organisation's identities may assert (empty: no limit).",
+                ProviderConfigProperty.STRING_TYPE, null);
+        return List.of(ceiling);
+    }
+
+    /** {@code asserted}, at most {@code ceiling} (a number; none or unreadable: no limit). */
+    static int capped(int asserted, String ceiling) {
+        if (ceiling == null || ceiling.isBlank()) {
+            return asserted;
+        }
+        try {
+            return Math.min(asserted, Integer.parseInt(ceiling.trim()));
+        } catch (NumberFormatException e) {
+            return 0;  // an unreadable ceiling grants nothing
+        }
     }
 
     static String classRef(BrokeredIdentityContext context) {
@@ -79,7 +99,9 @@ public class HomeAssuranceMapper extends AbstractIdentityProviderMapper {
     @Override
     public void preprocessFederatedIdentity(KeycloakSession session, RealmModel realm,
             IdentityProviderMapperModel mapperModel, BrokeredIdentityContext context) {
-        String level = Levels.of(realm).level(classRef(context)).map(String::valueOf).orElse(NONE);
+        String level = Levels.of(realm).level(classRef(context))
+                .map(asserted -> capped(asserted, mapperModel.getConfig().get(CEILING)))
+                .map(String::valueOf).orElse(NONE);
         context.getAuthenticationSession().setClientNote(Levels.ASSERTED, level);
     }
 }

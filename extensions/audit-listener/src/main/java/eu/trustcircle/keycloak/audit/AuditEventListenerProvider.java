@@ -36,7 +36,7 @@ public class AuditEventListenerProvider implements EventListenerProvider {
                 String.valueOf(event.getOperationType()), event.getResourceTypeAsString(),
                 event.getResourcePath(), authRealm == null ? null : authRealm.getName(),
                 auth == null ? null : auth.getUserId(), auth == null ? null : auth.getClientId(),
-                auth == null ? null : auth.getIpAddress(), event.getError()).toJson());
+                auth == null ? null : auth.getIpAddress(), event.getError(), event.getDetails()).toJson());
     }
 
     @Override

@@ -60,6 +60,18 @@ public final class AuditRecord {
         return record;
     }
 
+    /** An administrative change with its details (e.g. what the consistency rules changed and why). */
+    public static AuditRecord admin(long time, String realm, String operation, String resourceType,
+            String resourcePath, String authRealm, String authUser, String authClient, String ip, String error,
+            Map<String, String> details) {
+        AuditRecord record = admin(time, realm, operation, resourceType, resourcePath, authRealm, authUser, authClient,
+                ip, error);
+        if (details != null && !details.isEmpty()) {
+            record.fields.put("details", new TreeMap<>(details));
+        }
+        return record;
+    }
+
     private void put(String key, String value) {
         if (value != null && !value.isEmpty()) {
             fields.put(key, value);

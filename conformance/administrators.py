@@ -38,20 +38,22 @@ def otp_credential(key: bytes) -> dict[str, str]:
                                           "algorithm": "HmacSHA1"})}
 
 
-def make_person(admin: Admin, group: str | None, with_otp: bool, required_actions: tuple[str, ...] = ()) -> Person:
-    """A new user of cd33 with a password, in ``group``, optionally with an enrolled authenticator app."""
+def make_person(admin: Admin, group: str | None, with_otp: bool, required_actions: tuple[str, ...] = (),
+                realm: str = REALM) -> Person:
+    """A new user of ``realm`` (cd33) with a password, in ``group``, optionally with an enrolled
+    authenticator app."""
     username = f"adm-{secrets.token_hex(4)}"
     password = secrets.token_urlsafe(12)[:14] + "aA1!"
     key = secrets.token_hex(10).encode() if with_otp else None
     credentials = [{"type": "password", "value": password, "temporary": False}]
     if key is not None:
         credentials.append(otp_credential(key))
-    user_id = admin.post(f"/{REALM}/users", {"username": username, "enabled": True, "emailVerified": True,
+    user_id = admin.post(f"/{q(realm)}/users", {"username": username, "enabled": True, "emailVerified": True,
                                              "email": f"{username}@cd33.example", "firstName": "Claude",
                                              "lastName": "Admin", "credentials": credentials,
                                              "requiredActions": list(required_actions)})
     assert user_id is not None
     if group is not None:
-        found = admin.get(f"/{REALM}/group-by-path/{q(group)}")
-        admin.put(f"/{REALM}/users/{user_id}/groups/{found['id']}", {})
+        found = admin.get(f"/{q(realm)}/group-by-path/{q(group)}")
+        admin.put(f"/{q(realm)}/users/{user_id}/groups/{found['id']}", {})
     return Person(user_id, username, password, key)

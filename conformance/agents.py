@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 
 from conformance.administrators import otp_credential
+from trustcircle import ids
 from trustcircle.keycloak.admin import Admin, q
 
 
@@ -45,14 +46,19 @@ def create_agent(admin: Admin, realm: str, domain: str, groups: tuple[str, ...] 
     return Agent(realm, username, password, email, user_id, key)
 
 
-def delete_agent(admin: Admin, agent: Agent, provider_realm: str, idp_alias: str) -> None:
-    """Delete the agent at home and the account(s) the provider realm brokered for them.
+def access_accounts(admin: Admin, agent: Agent, provider_realm: str, idp_alias: str) -> list[dict[str, object]]:
+    """The agent's accounts at the provider: the users linked to their organisation's identity
+    provider under a NameID their home realm gave (never found by e-mail or name)."""
+    home = admin.get(f"/{q(agent.realm)}/users/{agent.user_id}", missing_ok=True)
+    name_ids = [v for k, values in ((home or {}).get("attributes") or {}).items()
+                if k.startswith(ids.PERSISTENT_NAME_ID_PREFIX) for v in values]
+    return [user for name_id in name_ids
+            for user in admin.get(f"/{q(provider_realm)}/users?idpAlias={q(idp_alias)}&idpUserId={q(name_id)}"
+                                  "&briefRepresentation=false")]
 
-    The brokered account is found by the agent's unique username, which their imported e-mail
-    contains (the suite's e-mails are ``<username>@<org>.example``, renamed ones keep it).
-    """
-    for user in admin.get(f"/{q(provider_realm)}/users?search={q(agent.username)}&briefRepresentation=true"):
-        links = admin.get(f"/{q(provider_realm)}/users/{user['id']}/federated-identity")
-        if agent.username in (user.get("email") or "") and any(link["identityProvider"] == idp_alias for link in links):
-            admin.delete(f"/{q(provider_realm)}/users/{user['id']}")
+
+def delete_agent(admin: Admin, agent: Agent, provider_realm: str, idp_alias: str) -> None:
+    """Delete the account(s) the provider realm brokered for the agent, then the agent at home."""
+    for user in access_accounts(admin, agent, provider_realm, idp_alias):
+        admin.delete(f"/{q(provider_realm)}/users/{user['id']}")
     admin.delete(f"/{q(agent.realm)}/users/{agent.user_id}")

@@ -90,6 +90,10 @@ def service_client(service: SamlService, env: Environment) -> dict[str, Any]:
         "defaultClientScopes": [],
         "optionalClientScopes": [],
         "protocolMappers": [
+            # the agent's name and e-mail as their organisation says (they change: the NameID is the key)
+            _user_property_mapper("email", "email"),
+            _user_property_mapper("firstName", "firstName"),
+            _user_property_mapper("lastName", "lastName"),
             # the extension's mapper: the rubriques of the agent's conventions valid now, intersected
             # with what the agent's organisation asserted (never more than the convention allows)
             {"name": ids.HABILITATION_ATTRIBUTE, "protocol": "saml", "protocolMapper": ids.SAML_HABILITATION_MAPPER,

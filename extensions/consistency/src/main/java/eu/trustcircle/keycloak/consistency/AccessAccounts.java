@@ -90,12 +90,18 @@ final class AccessAccounts {
                 continue;
             }
             List<String> synchronised = synchronised(idp);
-            for (String nameId : nameIds) {
-                UserModel access = session.users().getUserByFederatedIdentity(provider,
-                        new FederatedIdentityModel(organisation, nameId, null));
-                if (access != null && apply(session, provider, access, home, synchronised, cause)) {
-                    changed++;
+            RealmModel before = session.getContext().getRealm();
+            session.getContext().setRealm(provider);
+            try {
+                for (String nameId : nameIds) {
+                    UserModel access = session.users().getUserByFederatedIdentity(provider,
+                            new FederatedIdentityModel(organisation, nameId, null));
+                    if (access != null && apply(session, provider, access, home, synchronised, cause)) {
+                        changed++;
+                    }
                 }
+            } finally {
+                session.getContext().setRealm(before);
             }
         }
         return changed;

@@ -68,6 +68,7 @@ final class Propagation {
             KeycloakModelUtils.runJobInTransaction(factory, s -> {
                 RealmModel realm = s.realms().getRealm(realmId);
                 String organisation = realm == null ? null : realm.getAttribute(ConsistencyIds.ORGANISATION);
+                s.getContext().setRealm(realm);
                 Change change = organisation == null ? null : reader.read(s);
                 if (change != null && !change.nameIds().isEmpty()) {
                     AccessAccounts.follow(s, realm, organisation, change.nameIds(), change.home(), cause);

@@ -22,7 +22,7 @@ from trustcircle import ids
 from trustcircle.compiler import dates
 
 HIDDEN = "[secret]"
-_SECRET = re.compile(r"secret|password|private\.key|credential", re.IGNORECASE)
+_SECRET = re.compile(r"(secret|password|private\.key|credential)$", re.IGNORECASE)  # what the key names
 _DATES = {ids.CONVENTION_VALID_FROM_ATTR: False, ids.CONVENTION_VALID_UNTIL_ATTR: True}  # key → end of a day
 
 

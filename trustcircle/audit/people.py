@@ -84,14 +84,16 @@ class Directory:
                 self._orgs.setdefault(key, str(organisation))
 
     def agent(self, record: Record) -> Agent | None:
+        """Who acted; for an event without a user (a first broker login), the transaction's agent."""
         subject = _subject(record)
-        if subject is None:
-            return None
-        keys = _keys(record) if record.get("kind") != "admin" else [subject]
+        keys = [subject] if record.get("kind") == "admin" and subject else _keys(record)
         name = next((self._names[k] for k in keys if k in self._names), None)
-        if name is None and self._lookup is not None:
+        if name is None and subject is not None and self._lookup is not None:
             name = self._lookup(*subject)
             if name is not None:
                 self._names[subject] = name
-        org = next((self._orgs[k] for k in keys if k in self._orgs), self._realms.get(subject[0], ""))
-        return Agent(name or f"unknown user {subject[1]}", org)
+        if subject is None and name is None:
+            return None
+        home = self._realms.get(subject[0], "") if subject else ""
+        org = next((self._orgs[k] for k in keys if k in self._orgs), home)
+        return Agent(name or f"unknown user {subject[1] if subject else ''}", org)

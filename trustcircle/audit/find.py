@@ -89,4 +89,5 @@ def render(found: list[Found]) -> str:
              "| --- | --- | --- | --- | --- | --- | --- |"]
     lines += [f"| {f.start} | {f.agent} | {f.organisation} | {', '.join(f.services)} | {f.outcome} | {f.events} | "
               f"{f.transaction} |" for f in found]
-    return "\n".join([*lines, "", f"{len(found)} transactions; details: ./run audit trace <transaction>"]) + "\n"
+    count = f"{len(found)} transaction" + ("s" if len(found) > 1 else "")
+    return "\n".join([*lines, "", f"{count}; details: ./run audit trace <transaction>"]) + "\n"

@@ -39,6 +39,8 @@ tc_setup_system() {
   command -v "$PYTHON" >/dev/null || tc_die "$PYTHON not found" "install Python 3.11 (python3.11 and python3.11-venv)"
   command -v xmlsec1 >/dev/null || missing+=(xmlsec1)
   command -v mvn >/dev/null || missing+=(maven)
+  # a real browser for the tests of the pages trustcircle writes (tests/html/chromium.py)
+  command -v chromium >/dev/null || missing+=(chromium)
   # a JDK, not only a JRE: the extension is compiled (javac), and Keycloak runs on the same JDK
   if ! command -v javac >/dev/null; then missing+=(openjdk-17-jdk-headless); fi
   [ ${#missing[@]} -eq 0 ] || tc_apt_install "${missing[@]}"

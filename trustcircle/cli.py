@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
+from trustcircle.audit.commands import add_audit_commands
 from trustcircle.errors import ConfigurationError, TrustcircleError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -131,18 +132,6 @@ def _diff(args: argparse.Namespace) -> int:
     on = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
     print(render(args.revisions, on), end="")
     return 0
-
-
-def _audit_trace(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from trustcircle.audit.trace import read, render, trace
-    from trustcircle.settings import Paths
-
-    files = [Path(f) for f in args.file] or [Paths.from_env().audit_file]
-    found = trace(read(files), args.transaction)
-    print(json.dumps(found, indent=1) if args.format == "json" else render(found, args.transaction).rstrip("\n"))
-    return 0 if found else 3
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -280,12 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--json", action="store_true", help="print the changes as a JSON list")
     app.set_defaults(func=_apply)
 
-    audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="action", required=True)
-    trace_cmd = audit.add_parser("trace", help="one federated access, on both sides, from its transaction id")
-    trace_cmd.add_argument("transaction", help="the transaction identifier (also an e-service's request id)")
-    trace_cmd.add_argument("--file", action="append", default=[], help="audit trail file(s); default: the local one")
-    trace_cmd.add_argument("--format", choices=["md", "json"], default="md")
-    trace_cmd.set_defaults(func=_audit_trace)
+    add_audit_commands(sub)
 
     rep = sub.add_parser("report", help="a JUnit XML test run as a standalone HTML page")
     rep.add_argument("junit", nargs="?", default="reports/junit.xml")

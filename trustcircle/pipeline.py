@@ -31,6 +31,7 @@ class DesiredState:
     federation: str  # the id in realms/federation.yaml: what trustcircle owns is scoped to it
     objects: list[DesiredObject]
     target: Target
+    timezone: str  # in which realms/ writes convention dates (the preview shows them so)
 
 
 def local_target_path() -> Path:
@@ -74,7 +75,7 @@ def desired_state(realms: Path, target: Target, stand_ins_of: Path, *, reachable
         check_reachable(target)
     environment = target_environment(target, stand_in_certificates(federation, stand_ins_of))
     objects = compile_federation(federation, environment)
-    return DesiredState(federation.settings.id, objects, target)
+    return DesiredState(federation.settings.id, objects, target, federation.settings.timezone)
 
 
 def desired_state_of(realms: Path, target_path: Path | None = None, *, reachable: bool = True) -> DesiredState:

@@ -27,7 +27,7 @@ def test_the_federation_waits_for_keycloak_and_targets_its_host(
         monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[dict[str, Any]] = []
 
-    def fake_federation(name: str, objects: list[Any], target: Path, url: str,
+    def fake_federation(name: str, objects: list[Any], target: Path, url: str, timezone: str,
                         opts: pulumi.ResourceOptions) -> None:
         built.append({"objects": len(objects), "url": url, "depends_on": opts.depends_on})
 

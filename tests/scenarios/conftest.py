@@ -43,7 +43,7 @@ class Result:
 
     def touched(self) -> list[str]:
         """Names of the objects the run created, updated or deleted."""
-        return sorted(set(re.findall(r"dynamic:Resource (.+?) (?:created|updated|deleted) \(", self.output)))
+        return sorted(set(re.findall(r"dynamic\S* (.+?) (?:created|updated|deleted) \(", self.output)))
 
 
 class ScenarioStack:

@@ -3,34 +3,18 @@
 The extension's listener writes every event of every realm as one JSON object per line, with the
 transaction identifier both sides of a brokered login share (the ID of the provider's request to
 the agent's home realm). A trace is every record of that transaction, plus the records of the
-user sessions it opened (token issuance, logout), in time order: who did what, who tried what.
+user sessions it opened (token issuance, logout), in time order (as instants, not as text): who
+did what, who tried what, each agent named by username and organisation.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterable
 
-from trustcircle.errors import TrustcircleError
+from trustcircle.audit.people import Directory
+from trustcircle.audit.records import Record, in_time_order, outcome, read
 
-Record = dict[str, Any]
-
-
-def read(paths: Iterable[Path]) -> Iterator[Record]:
-    for path in paths:
-        if not path.exists():
-            raise TrustcircleError(f"no audit trail at {path}",
-                                   "start the local federation (./run up) or name the file with --file")
-        with path.open(encoding="utf-8") as lines:
-            for number, line in enumerate(lines, start=1):
-                if line.strip():
-                    try:
-                        yield json.loads(line)
-                    except ValueError as err:
-                        raise TrustcircleError(f"{path}:{number}: not a JSON line ({err})",
-                                               "the file must hold the listener's JSON lines only") from err
+__all__ = ["read", "render", "trace"]
 
 
 def trace(records: Iterable[Record], transaction: str) -> list[Record]:
@@ -39,21 +23,19 @@ def trace(records: Iterable[Record], transaction: str) -> list[Record]:
     direct = [r for r in everything if transaction in (r.get("transaction"), r.get("sp_request"))]
     sessions = {(r.get("realm"), r["user_session"]) for r in direct if r.get("user_session")}
     related = [r for r in everything if r not in direct and (r.get("realm"), r.get("user_session")) in sessions]
-    return sorted(direct + related, key=lambda r: str(r.get("time")))
+    return in_time_order(direct + related)
 
 
-def render(found: list[Record], transaction: str) -> str:
+def render(found: list[Record], transaction: str, people: Directory) -> str:
     lines = [f"### Transaction {transaction}", ""]
     if not found:
         return "\n".join([*lines, "No event carries this identifier."]) + "\n"
-    lines += ["| time | realm | event | client | user | outcome |", "| --- | --- | --- | --- | --- | --- |"]
+    lines += ["| time | realm | event | client | agent | outcome |", "| --- | --- | --- | --- | --- | --- |"]
     for r in found:
-        details = r.get("details") or {}
-        outcome = r.get("error") or "ok"
-        if details.get("trustcircle_rule"):
-            outcome += f" (rule {details['trustcircle_rule']})"
-        lines.append(f"| {r.get('time')} | {r.get('realm')} | {r.get('type')} | {r.get('client', '')} | "
-                     f"{r.get('user', '')} | {outcome} |")
+        agent = people.agent(r)
+        event = r.get("type") or f"admin {r.get('operation', '')} {r.get('resource_path', '')}".rstrip()
+        lines.append(f"| {r.get('time')} | {r.get('realm')} | {event} | {r.get('client', '')} | "
+                     f"{agent.render() if agent else ''} | {outcome(r)} |")
     denied = [r for r in found if r.get("error")]
     realms = sorted({str(r.get("realm")) for r in found})
     lines += ["", f"{len(found)} events in {len(realms)} realms ({', '.join(realms)}); "

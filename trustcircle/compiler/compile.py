@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from trustcircle import ids
-from trustcircle.compiler import delegation
+from trustcircle.compiler import dates, delegation
 from trustcircle.compiler.desired import DesiredObject, Ref
 from trustcircle.compiler.environment import Environment
 from trustcircle.compiler.flows import own_users_flows, post_broker_flow
@@ -31,11 +30,6 @@ from trustcircle.model.schema import (
     Organisation,
     Provider,
 )
-
-
-def _instant(day: dt.date, zone: ZoneInfo) -> str:
-    local = dt.datetime.combine(day, dt.time(0, 0), tzinfo=zone)
-    return local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _realm(name: str, display: str, policies: Policies, env: Environment, settings: FederationSettings,
@@ -106,8 +100,8 @@ def _convention_group(provider: Provider, conv: Convention, number: int, form: M
             ids.CONVENTION_ID_ATTR: [conv.id],
             ids.CONVENTION_SERVICE_ATTR: [form.service],
             ids.CONVENTION_STATUS_ATTR: [conv.status],
-            ids.CONVENTION_VALID_FROM_ATTR: [_instant(form.valid_from, zone)],
-            ids.CONVENTION_VALID_UNTIL_ATTR: [_instant(form.valid_until + dt.timedelta(days=1), zone)],
+            ids.CONVENTION_VALID_FROM_ATTR: [dates.first_instant(form.valid_from, zone)],
+            ids.CONVENTION_VALID_UNTIL_ATTR: [dates.end_instant(form.valid_until, zone)],
             "trustcircle.convention.profile": [form.profile],
             "trustcircle.convention.amendment": [str(number)],
             "trustcircle.convention.groups": sorted(form.groups),
@@ -170,8 +164,8 @@ def _applications(federation: Federation, provider: Provider, zone: ZoneInfo) ->
         amendment = conv.effective() if conv.provider == provider.id else None
         for form in amendment.forms if amendment is not None else []:
             for app in form.applications:
-                spec = application_client(provider, conv, form, app, _instant(form.valid_from, zone),
-                                          _instant(form.valid_until + dt.timedelta(days=1), zone))
+                spec = application_client(provider, conv, form, app, dates.first_instant(form.valid_from, zone),
+                                          dates.end_instant(form.valid_until, zone))
                 scopes = tuple(Ref("client_scope", provider.realm, name) for name in spec["optionalClientScopes"])
                 yield DesiredObject(Ref("client", provider.realm, spec["clientId"]), spec, (realm, *scopes))
 

@@ -36,4 +36,4 @@ def build(config: pulumi.Config) -> Federation:
         state = desired_state_of(realms_path(config), path)
     except TrustcircleError as err:
         raise SystemExit(err.render()) from None
-    return Federation(state.federation, state.objects, path, state.target.url)
+    return Federation(state.federation, state.objects, path, state.target.url, state.timezone)

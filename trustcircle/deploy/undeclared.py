@@ -60,7 +60,7 @@ class UndeclaredObjectsProvider(ResourceProvider):
 _PROVIDER = UndeclaredObjectsProvider()
 
 
-class UndeclaredObjects(Resource):
+class UndeclaredObjects(Resource, module="trustcircle", name="UndeclaredObjects"):
     """Named ``<federation>/undeclared``; depends on every object, so it runs after they are written."""
 
     def __init__(self, federation: str, declared: list[Ref], target: Path, url: str,

@@ -36,7 +36,7 @@ def federation(config: pulumi.Config, s: K8sSettings, cluster: KeycloakCluster) 
         raise ConfigurationError(f"{target_path} points at {target.url}, the cluster is published at {cluster.url}",
                                  "make the target description's url the ingress host name (https://<hostname>)")
     state = desired_state(realms_path(config), target, target_path, reachable=False)
-    return Federation(state.federation, state.objects, target_path, state.target.url,
+    return Federation(state.federation, state.objects, target_path, state.target.url, state.timezone,
                       pulumi.ResourceOptions(depends_on=[cluster.ready]))
 
 

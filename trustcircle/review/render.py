@@ -12,6 +12,14 @@ from html import escape
 from trustcircle.review.matrix import Access, Pending
 
 STATE_COLOURS = {"active": "#2e7d32", "expired": "#c62828", "not yet valid": "#f9a825"}
+NO_ACCESS = "no access"
+# the grid's legend, in the order it is read: every colour a cell can take, grey included
+LEGEND = {**STATE_COLOURS, NO_ACCESS: "#e0e0e0"}
+
+
+def state_class(state: str) -> str:
+    """The CSS class of a grid cell and of its legend key (``not yet valid`` → ``not-yet-valid``)."""
+    return state.replace(" ", "-")
 
 
 def markdown(rows: list[Access], waiting: list[Pending], on: dt.date) -> str:
@@ -36,35 +44,54 @@ def to_csv(rows: list[Access]) -> str:
     return out.getvalue()
 
 
+def _cell(hit: Access | None) -> str:
+    if hit is None:
+        return f'<td class="{state_class(NO_ACCESS)}" title="{NO_ACCESS}"></td>'
+    tip = f"{hit.profile} · {hit.convention} · {hit.valid_from} → {hit.valid_until} · {hit.state}"
+    return f'<td class="{state_class(hit.state)}" title="{escape(tip)}"></td>'
+
+
+def _service_grid(service: str, items: list[Access]) -> str:
+    """One service's organisation-by-rubrique grid, titled with the service's name."""
+    rubriques = sorted({r.rubrique for r in items})
+    orgs = sorted({(r.organisation, r.organisation_name) for r in items})
+    cell = {(r.organisation, r.rubrique): r for r in items}
+    head = "".join(f'<th class="rot"><span>{escape(r)}</span></th>' for r in rubriques)
+    body = "".join(f"<tr><th>{escape(name)}</th>{''.join(_cell(cell.get((org, r))) for r in rubriques)}</tr>"
+                   for org, name in orgs)
+    title = f"{items[0].service_name} ({service})"
+    return (f'<section class="service"><h2 class="service-title">{escape(title)}</h2>'
+            f"<table class=grid><tr><th></th>{head}</tr>{body}</table></section>")
+
+
 def _grid(rows: list[Access]) -> str:
     """Organisation-by-rubrique grid per service, each cell coloured by the access state."""
-    parts: list[str] = []
     by_service: dict[str, list[Access]] = defaultdict(list)
     for row in rows:
         by_service[row.service].append(row)
-    for service, items in sorted(by_service.items()):
-        title = f"{items[0].service_name} ({service})"
-        rubriques = sorted({r.rubrique for r in items})
-        orgs = sorted({(r.organisation, r.organisation_name) for r in items})
-        cell = {(r.organisation, r.rubrique): r for r in items}
-        head = "".join(f'<th class="rot"><span>{escape(r)}</span></th>' for r in rubriques)
-        body = []
-        for org_id, org_name in orgs:
-            tds = []
-            for rubrique in rubriques:
-                hit = cell.get((org_id, rubrique))
-                if hit is None:
-                    tds.append('<td class="none"></td>')
-                else:
-                    title = f"{hit.profile} · {hit.convention} · {hit.valid_from} → {hit.valid_until} · {hit.state}"
-                    tds.append(f'<td style="background:{STATE_COLOURS[hit.state]}" title="{escape(title)}"></td>')
-            body.append(f"<tr><th>{escape(org_name)}</th>{''.join(tds)}</tr>")
-        parts.append(f"<h2>{escape(title)}</h2><table class=grid><tr><th></th>{head}</tr>{''.join(body)}</table>")
-    return "".join(parts)
+    return "".join(_service_grid(service, items) for service, items in sorted(by_service.items()))
+
+
+def _legend() -> str:
+    return "".join(f'<span class="legend-entry"><span class="key {state_class(s)}"></span>{escape(s)}</span> '
+                   for s in LEGEND)
+
+
+def _css() -> str:
+    cells = "\n".join(f".grid td.{state_class(s)}, .key.{state_class(s)} {{ background: {c}; }}"
+                       for s, c in LEGEND.items())
+    return f"""body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #222; }}
+table {{ border-collapse: collapse; margin-bottom: 2rem; }}
+td, th {{ border: 1px solid #ccc; padding: .3rem .5rem; text-align: left; font-size: .9rem; white-space: nowrap; }}
+.grid td {{ width: 1.6rem; height: 1.6rem; padding: 0; }}
+{cells}
+.rot {{ height: 8rem; vertical-align: bottom; }}
+.rot span {{ writing-mode: vertical-rl; transform: rotate(180deg); }}
+.key {{ display: inline-block; width: 1rem; height: 1rem; margin: 0 .3rem 0 1rem; vertical-align: middle;
+        border: 1px solid #999; }}"""
 
 
 def html(rows: list[Access], waiting: list[Pending], on: dt.date) -> str:
-    legend = "".join(f'<span class=key style="background:{c}"></span>{escape(s)} ' for s, c in STATE_COLOURS.items())
     table_rows = "".join(
         f"<tr><td>{escape(r.organisation_name)}</td><td>{escape(r.service)}</td><td>{escape(r.profile)}</td>"
         f"<td>{escape(r.rubrique)}</td><td>{escape(r.groups or 'all agents')}</td>"
@@ -75,18 +102,12 @@ def html(rows: list[Access], waiting: list[Pending], on: dt.date) -> str:
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Access matrix on {on}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #222; }}
-table {{ border-collapse: collapse; margin-bottom: 2rem; }}
-td, th {{ border: 1px solid #ccc; padding: .3rem .5rem; text-align: left; font-size: .9rem; white-space: nowrap; }}
-.grid td {{ width: 1.6rem; height: 1.6rem; padding: 0; }}
-.grid td.none {{ background: #f3f3f3; }}
-.rot {{ height: 8rem; vertical-align: bottom; }}
-.rot span {{ writing-mode: vertical-rl; transform: rotate(180deg); }}
-.key {{ display: inline-block; width: 1rem; height: 1rem; margin: 0 .3rem 0 1rem; vertical-align: middle; }}
+{_css()}
 </style></head><body>
 <h1>Access matrix on {on}</h1>
 <p>Derived from the conventions in force (the latest verified amendment of each verified convention).
-Legend: {legend}</p>
+</p>
+<p class="legend">Legend: {_legend()}</p>
 {_grid(rows)}
 <h2>Every access</h2>
 <table><tr><th>organisation</th><th>service</th><th>profile</th><th>rubrique</th><th>groups</th><th>valid from</th>

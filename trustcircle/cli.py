@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from trustcircle.audit.commands import add_audit_commands
+from trustcircle.consistency.commands import add_consistency_commands
 from trustcircle.errors import ConfigurationError, TrustcircleError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -270,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     app.set_defaults(func=_apply)
 
     add_audit_commands(sub)
+    add_consistency_commands(sub)
 
     rep = sub.add_parser("report", help="a JUnit XML test run as a standalone HTML page")
     rep.add_argument("junit", nargs="?", default="reports/junit.xml")

@@ -1,0 +1,89 @@
+"""``trustcircle consistency``: the scheduled check and synchronisation, the snapshot taken before the
+first synchronisation, and the rollback that puts it back — against the live federation.
+
+The listener keeps access accounts in step as changes happen at home; the checker finds what it
+could not see (accounts from before the checker, changes made at the provider by the platform's
+administrator, a listener that failed) and puts it right by the same rules."""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.agents import Agent, access_accounts
+from conformance.browser import Browser
+from conformance.flows import brokered_saml_login
+from conformance.saml_sp import for_service
+from trustcircle import ids
+from trustcircle.consistency import snapshot
+from trustcircle.consistency.checker import run
+from trustcircle.keycloak.admin import Admin
+from trustcircle.model.schema import Federation, SamlService
+from trustcircle.target import Target
+
+PROVIDER = "cnaf"
+
+
+def _account(admin: Admin, agent: Agent, organisation: str) -> dict[str, Any]:
+    [account] = access_accounts(admin, agent, PROVIDER, organisation)
+    return dict(admin.get(f"/{PROVIDER}/users/{account['id']}"))
+
+
+def _mine(report_findings: list[Any], *accounts: dict[str, Any]) -> dict[str, str]:
+    ids_ = {a["id"] for a in accounts}
+    return {f.account_id: f.plan.describe() for f in report_findings if f.account_id in ids_}
+
+
+@pytest.mark.destructive
+def test_check_sync_and_rollback_of_access_accounts_the_listener_did_not_see(
+        target: Target, admin: Admin, make_agent: Callable[..., Agent], federation: Federation,
+        cdap: SamlService, tmp_path: Path) -> None:
+    verified, unverified = make_agent("cd33", "instructeurs-rsa"), make_agent("ccas-bordeaux")
+    for agent, organisation in ((verified, "cd33"), (unverified, "ccas-bordeaux")):
+        brokered_saml_login(Browser(str(target.ca_bundle)), for_service(target, cdap), organisation, agent)
+    # what the provider's accounts held before the checker (or what the platform changed there)
+    old = _account(admin, verified, "cd33")
+    admin.put(f"/{PROVIDER}/users/{old['id']}", {**old, "lastName": "Ancien", "attributes": {
+        **old["attributes"], "addressLine1": ["3 rue d'autrefois"], ids.STATUS_ATTR: ["active"]}})
+    other = _account(admin, unverified, "ccas-bordeaux")
+    admin.put(f"/{PROVIDER}/users/{other['id']}", {**other, "lastName": "Corrigé"})
+    before = _account(admin, verified, "cd33"), _account(admin, unverified, "ccas-bordeaux")
+
+    found = _mine(run(admin, federation.settings.id, apply=False).findings, *before)
+    # cd33 (verified): everything follows home; ccas-bordeaux (unverified, checker off): nothing does
+    assert found == {old["id"]: "set addressLine1 removed, lastName='Agent', trustcircle.source='keycloak/cd33'"}
+
+    saved: list[Path] = []
+    synced = run(admin, federation.settings.id, apply=True,
+                 before_first_write=lambda link: saved.append(snapshot.take(admin, tmp_path, federation.settings.id,
+                                                                            link.provider)[0]))
+    assert synced.problems == [] and old["id"] in {f.account_id for f in synced.findings}
+    assert _mine(run(admin, federation.settings.id, apply=False).findings, *before) == {}
+    after = _account(admin, verified, "cd33")
+    assert (after["lastName"], after["attributes"].get("addressLine1")) == ("Agent", None)
+    assert _account(admin, unverified, "ccas-bordeaux")["lastName"] == "Corrigé"  # the provider's to correct
+
+    [file] = saved
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600 and stat.S_IMODE(file.parent.stat().st_mode) == 0o700
+    with pytest.raises(Exception, match="exists"):
+        snapshot.take(admin, tmp_path, federation.settings.id, PROVIDER)  # the initial values are kept
+    restored = snapshot.rollback(admin, file)
+    assert old["username"] in restored.restored and restored.problems == []
+    assert "urn:trustcircle:sp:cdap" in restored.clients
+    assert (_account(admin, verified, "cd33"), _account(admin, unverified, "ccas-bordeaux")) == before
+    again = snapshot.rollback(admin, file)
+    assert again.restored == [] and again.unchanged >= 2  # idempotent
+
+
+def test_an_unreadable_snapshot_is_refused_with_its_line(tmp_path: Path) -> None:
+    file = tmp_path / "cnaf.snapshot.jsonl"
+    file.write_text('{"kind": "trustcircle consistency snapshot", "version": 1, "realm": "cnaf"}\n{"id": \n')
+    with pytest.raises(Exception, match=r"cnaf.snapshot.jsonl:2: not a JSON line"):
+        list(snapshot.records(file))
+    file.write_text('{"kind": "something else"}\n')
+    with pytest.raises(Exception, match="is not a trustcircle consistency snapshot"):
+        list(snapshot.records(file))

@@ -32,6 +32,11 @@ def _account_client_id(admin: Admin, realm: str) -> str:
 
 class DefaultRolesHandler:
     def read(self, admin: Admin, realm: str, key: str, spec: dict[str, Any]) -> dict[str, Any] | None:
+        view = admin.view(realm)
+        if view is not None:  # the whole realm's export, read once (an empty view: no such realm)
+            if not view.settings:
+                return None
+            return {"clientRoles": {ACCOUNT: sorted(view.default_client_roles.get(ACCOUNT, []))}}
         if admin.get(f"/{q(realm)}", missing_ok=True) is None:
             return None
         return {"clientRoles": {ACCOUNT: sorted(_account_roles(admin, realm))}}

@@ -45,11 +45,17 @@ class RealmView:
     identity_providers: dict[str, dict[str, Any]] = field(default_factory=dict)
     flows: dict[str, dict[str, Any]] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)  # the realm's own scalar fields (flow bindings…)
+    # client id → roles of that client in the realm's default roles (what every user holds)
+    default_client_roles: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, export: dict[str, Any]) -> RealmView:
         client_roles = (export.get("roles") or {}).get("client") or {}
         view = cls(settings={k: v for k, v in export.items() if not isinstance(v, (list, dict))})
+        default = f"default-roles-{export.get('realm')}"
+        for role in (export.get("roles") or {}).get("realm") or []:
+            if role.get("name") == default:
+                view.default_client_roles = dict((role.get("composites") or {}).get("client") or {})
         for client in export.get("clients") or []:
             view.clients[client["clientId"]] = {
                 **client, "protocolMappers": client.get("protocolMappers") or [],

@@ -46,7 +46,7 @@ def help_text(parser: argparse.ArgumentParser, words: list[str]) -> str:
         wrapper = "\n".join(f"  {line}" for line in wrapper_lines().values())
         return (f"./run's own commands:\n{wrapper}\n\nthe trustcircle command line (also reached as ./run COMMAND; "
                 f"./run help COMMAND shows its options):\n\n{parser.format_help()}")
-    found, path = parser, []
+    found, path = parser, list[str]()
     for word in words:
         subs = subcommands(found)
         if word not in subs:

@@ -38,7 +38,8 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         "provider.services.signing.certificate", "provider.services.signing.local_stand_in",
         "provider.services.jwks_url", "organisation.authentication.jwks_url"),
     "Encryption and signing": (
-        "provider.services.encryption", "provider.services.signing", "organisation.authentication.encrypted_assertions"),
+        "provider.services.encryption", "provider.services.signing",
+        "organisation.authentication.encrypted_assertions"),
     "Identity provider and metadata": (
         "organisation.realm", "organisation.authentication", "organisation.authentication.type",
         "organisation.authentication.entity_id", "organisation.authentication.metadata_url",
@@ -123,7 +124,8 @@ WORDS = {"authentication": "identity provider", "mtls": "certificate", "on_behal
 def subject(change: Change) -> str:
     """What changed, in words: ``convention CNV-2026-0001, amendment 1, form cdap, rubriques``."""
     doc = change.document
-    pieces = [f"{doc.kind} {doc.ident}"] if not change.path or doc.kind == "convention" else []
+    name = "the federation's settings" if doc.kind == "federation" else f"{doc.kind} {doc.ident}"
+    pieces = [f"{name} ({doc.file})"] if not change.path else [name] if doc.kind == "convention" else []
     words: list[str] = []
     for n, part in enumerate(change.path):
         if part.startswith("["):

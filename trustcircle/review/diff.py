@@ -46,7 +46,9 @@ class Diff:
     before: Read
     after: Read
     on: dt.date
+    realms: str
     lines: dict[tuple[str, str], list[tuple[int, str]]] = field(default_factory=dict)
+    changes: list[Change] = field(default_factory=list)
 
     @property
     def invalid(self) -> bool:
@@ -57,13 +59,13 @@ def _read(repo: Path, side: Side, realms: str, tmp: Path) -> Read:
     root = _realms_at(repo, side, realms, tmp)
     read = Read(side, documents(root, realms))
     if root is None:
-        read.problems.append(f"{realms}/ does not exist at {side.label}")
+        read.problems.append(f"{realms}/ does not exist in {side.label}")
         return read
     try:
         read.federation = load_federation([root])
     except ValidationFailed as failed:
-        read.problems.append(f"{realms}/ at {side.label} has {len(failed.issues)} problem(s), so its access in effect "
-                             f"is not computed (trustcircle validate {realms} lists them)")
+        read.problems.append(f"{realms}/ in {side.label} has {len(failed.issues)} problem(s), so its access in effect "
+                             f"is not computed (trustcircle validate {realms}/ lists them)")
     return read
 
 
@@ -94,11 +96,12 @@ def build(repo: Path, spec: str, on: dt.date, realms: str = "realms", worktree: 
     with tempfile.TemporaryDirectory() as tmp:
         before = _read(repo, before_side, realms, Path(tmp) / "before")
         after = _read(repo, after_side, realms, Path(tmp) / "after")
-    diff = Diff(before, after, on)
+    diff = Diff(before, after, on, realms)
     if before.federation is not None and after.federation is not None:
         for organisation, text in effective_changes(before.federation, after.federation, on):
             diff.lines.setdefault(("2", organisation), []).append((-1, f"In effect: {text}"))
-    for change in compare(before.documents, after.documents):
+    diff.changes = compare(before.documents, after.documents)
+    for change in diff.changes:
         kind, text = sentence(change)
         diff.lines.setdefault(_group(change), []).append((ORDER.index(kind), text))
     return diff
@@ -119,7 +122,12 @@ def render(spec: str, on: dt.date, repo: Path | None = None, *, realms: str = "r
            fmt: str = "text") -> tuple[str, int]:
     """(the report, the exit code) for ``trustcircle diff spec``."""
     diff = build(repository(repo or Path.cwd()), spec, on, realms, worktree)
-    markdown = fmt == "markdown"
+    return report(diff, fmt), 1 if diff.invalid else 0
+
+
+def report(diff: Diff, fmt: str = "text") -> str:
+    """The diff as text, or as Markdown for a pull-request comment."""
+    markdown, on, realms = fmt == "markdown", diff.on, diff.realms
     title = f"Changes to {realms}/ from {diff.before.side.label} to {diff.after.side.label} (access in effect on {on})"
     out = [MARKER, f"### {title}"] if markdown else [title]
     out += [f"\n**Note:** {p}." if markdown else f"\nnote: {p}." for p in diff.before.problems + diff.after.problems]
@@ -128,4 +136,4 @@ def render(spec: str, on: dt.date, repo: Path | None = None, *, realms: str = "r
         out += ["", f"#### {_title(diff, group)}" if markdown else _title(diff, group), *(f"- {t}" for t in lines)]
     if not diff.lines:
         out += ["", f"- No change to {realms}/."]
-    return "\n".join(out) + "\n", 1 if diff.invalid else 0
+    return "\n".join(out) + "\n"

@@ -18,7 +18,7 @@ from pathlib import Path
 from trustcircle.errors import TrustcircleError
 
 GIT_TIMEOUT_S = 60
-WORKTREE = "working tree"
+WORKTREE = "the working tree"
 
 
 class DiffArgumentError(TrustcircleError):

@@ -95,7 +95,9 @@ def _document(path: Path, name: str) -> Document:
 def documents(root: Path | None, prefix: str) -> dict[tuple[str, str], Document]:
     """Every YAML file under ``root``, by (kind, id); ``prefix`` is ``root``'s path in the repository."""
     found: dict[tuple[str, str], Document] = {}
-    for path in sorted(root.rglob("*.y*ml")) if root is not None else []:
+    if root is None:
+        return found
+    for path in sorted(root.rglob("*.y*ml")):
         if path.is_file() and path.suffix in (".yaml", ".yml"):
             doc = _document(path, f"{prefix}/{path.relative_to(root).as_posix()}")
             key = (doc.kind, doc.ident) if (doc.kind, doc.ident) not in found else (doc.kind, f"{doc.ident}@{doc.file}")
@@ -129,7 +131,7 @@ def _lists(a: list[Any], b: list[Any], path: tuple[str, ...]) -> Iterator[tuple[
 
 def differences(a: Any, b: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any, Any]]:
     """Every (path, before, after) where ``a`` and ``b`` differ; a block present on one side only is one."""
-    if a == b:
+    if a == b or (a in (None, MISSING) and b in (None, MISSING)):  # unset either way
         return
     if isinstance(a, dict) and isinstance(b, dict):
         for k in [*a, *(k for k in b if k not in a)]:

@@ -79,7 +79,7 @@ def sides(repo: Path, spec: str, worktree: bool = False) -> tuple[Side, Side]:
         raise DiffArgumentError(f"--worktree compares one revision with the working tree, not the range {spec!r}",
                                 "give one revision (e.g. HEAD) with --worktree, or drop --worktree")
     if not sep:
-        return Side(base, _commit(repo, base)), Side(WORKTREE)
+        return Side(_short(base), _commit(repo, base)), Side(WORKTREE)
     base, head = base or "HEAD", head or "HEAD"
     before, after = _commit(repo, base), _commit(repo, head)
     if three:
@@ -88,7 +88,12 @@ def sides(repo: Path, spec: str, worktree: bool = False) -> tuple[Side, Side]:
         raise EmptyRange(f"the range {spec!r} is empty: {base} and {head} are the same commit ({after[:12]})",
                          "compare your branch with its base (e.g. origin/main...HEAD), or your uncommitted "
                          "changes with: trustcircle diff HEAD")
-    return Side(base if not three else f"{base}...", before), Side(head, after)
+    return Side(_short(base) + ("..." if three else ""), before), Side(_short(head), after)
+
+
+def _short(revision: str) -> str:
+    """A commit id as git abbreviates it; a name as given."""
+    return revision[:12] if len(revision) == 40 and all(c in "0123456789abcdef" for c in revision) else revision
 
 
 def realms_at(repo: Path, side: Side, realms: str, into: Path) -> Path | None:

@@ -44,6 +44,17 @@ def _commit(repo: Path, rel: str, old: str, new: str) -> None:
     _git(repo, "commit", "-qam", "change")
 
 
+def _remove_the_application(repo: Path) -> None:
+    text = (repo / CD33).read_text()
+    start, end = text.index("          # the council's RSA"), text.index("        - service: aides")
+    (repo / CD33).write_text(text[:start] + text[end:])
+
+
+def _assertions_in_clear(repo: Path, value: str = "false") -> None:
+    _edit(repo, CHU, "    sso_url: https://127.0.0.1:8643/idp/sso\n",
+          f"    sso_url: https://127.0.0.1:8643/idp/sso\n    encrypted_assertions: {value}\n")
+
+
 def _text(spec: str, repo: Path, **options: str | bool) -> str:
     text, code = render(spec, ON, repo, **options)  # type: ignore[arg-type]
     assert code == 0, text
@@ -70,17 +81,14 @@ def test_terminating_a_convention_is_a_loss(repo: Path) -> None:
 
 
 def test_removing_an_application_is_shown(repo: Path) -> None:
-    text = (repo / CD33).read_text()
-    start, end = text.index("          # the council's RSA"), text.index("        - service: aides")
-    (repo / CD33).write_text(text[:start] + text[end:])
+    _remove_the_application(repo)
     assert ("- Applications and scopes: convention CNV-2026-0001, amendment 1, form cdap, application gestion-rsa: "
             "removed (was id gestion-rsa; name Logiciel de gestion du RSA; api cdap-api; scopes dossier, droits, rsa;"
             ) in _text("HEAD", repo)
 
 
 def test_assertions_in_clear_are_shown_with_a_warning(repo: Path) -> None:
-    _edit(repo, CHU, "    sso_url: https://127.0.0.1:8643/idp/sso\n",
-          "    sso_url: https://127.0.0.1:8643/idp/sso\n    encrypted_assertions: false\n")
+    _assertions_in_clear(repo)
     text = _text("HEAD", repo)
     assert "\nService social du CHU de Bordeaux (chu-bordeaux)\n" in text
     assert ("- Encryption and signing: identity provider encrypted assertions: false (was true). Warning: its "
@@ -95,8 +103,7 @@ def test_a_change_it_cannot_classify_is_listed_not_dropped(repo: Path) -> None:
 
 
 def test_writing_a_default_or_reordering_a_list_changes_nothing(repo: Path) -> None:
-    _edit(repo, CHU, "    sso_url: https://127.0.0.1:8643/idp/sso\n",
-          "    sso_url: https://127.0.0.1:8643/idp/sso\n    encrypted_assertions: true\n")
+    _assertions_in_clear(repo, "true")
     _edit(repo, CD33, "rubriques: [dossier, droits, adresse, rsa, ressources]",
           "rubriques: [ressources, rsa, adresse, droits, dossier]")
     assert _text("HEAD", repo).endswith("\n\n- No change to realms/.\n")
@@ -196,3 +203,13 @@ def test_a_change_of_the_groups_a_form_covers_is_said(repo: Path) -> None:
     assert ("Conseil départemental de la Gironde now gives aides to the agents of instructeurs-rsa, "
             "travailleurs-sociaux (was the agents of travailleurs-sociaux).") in text
     assert "- Access: convention CNV-2026-0001, amendment 1, form aides, groups: added instructeurs-rsa." in text
+
+
+def test_the_partners_documentation_shows_what_diff_prints(repo: Path) -> None:
+    doc = (Path(__file__).parent.parent / "docs/partner-organisation.md").read_text(encoding="utf-8")
+    example = doc.split("## What your pull request shows", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    _remove_the_application(repo)
+    _assertions_in_clear(repo)
+    printed = _text("HEAD", repo)
+    for line in (line for line in example.splitlines() if line):
+        assert line.split("…", 1)[0] in printed, line

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from trustcircle.cli import BROKEN_PIPE, build_parser, main
+from trustcircle.cli import build_parser, main
 from trustcircle.cli_args import iso_date
 from trustcircle.cli_help import subcommands, wrapper_commands
+from trustcircle.cli_shell import BROKEN_PIPE
 from trustcircle.settings import REPO_ROOT
 
 RUN = str(REPO_ROOT / "run")

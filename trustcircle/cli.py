@@ -4,27 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
 
 from trustcircle.audit.commands import add_audit_commands
 from trustcircle.cli_args import DIFF_DESCRIPTION, DIFF_EPILOG, iso_date, today
+from trustcircle.cli_shell import Version, add_shell_commands, failure, quietly
 from trustcircle.consistency.commands import add_consistency_commands
 from trustcircle.errors import ConfigurationError, TrustcircleError
 
 Handler = Callable[[argparse.Namespace], int]
 DESCRIPTION = "Federated circles of trust for public-sector agents, as code, on Keycloak."
-BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader went away
-
-
-class _Version(argparse.Action):
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
-                 option_string: str | None = None) -> None:
-        from trustcircle.version import describe
-
-        print(describe())
-        parser.exit()
 
 
 def _local_up(args: argparse.Namespace) -> int:
@@ -229,7 +219,7 @@ def _apply(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trustcircle", description=DESCRIPTION)
-    parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
+    parser.add_argument("--version", action=Version, nargs=0, help="print the version and exit")
     parser.set_defaults(applies=False)  # only commands that could have applied something say it was not
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -320,37 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
     rec = sub.add_parser("recover", help="clear a stack's lock left by a killed pulumi run (process gone)")
     rec.add_argument("--stack", default="local")
     rec.set_defaults(func=_recover)
-    _add_shell_commands(sub)
+    add_shell_commands(sub, build_parser)
     return parser
-
-
-def _help(args: argparse.Namespace) -> int:
-    from trustcircle.cli_help import help_text
-
-    print(help_text(build_parser(), args.words), end="")
-    return 0
-
-
-def _completion(args: argparse.Namespace) -> int:
-    from trustcircle.completion import bash
-
-    print(bash(build_parser()), end="")
-    return 0
-
-
-def _add_shell_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    helper = sub.add_parser("help", help="the help of every command, or of one: help validate, help local status")
-    helper.add_argument("words", nargs="*", metavar="COMMAND", help="a command (and its subcommand)")
-    helper.set_defaults(func=_help)
-    comp = sub.add_parser("completion", help="print a shell completion script: source <(./run completion bash)")
-    comp.add_argument("shell", choices=["bash"])
-    comp.set_defaults(func=_completion)
-
-
-def _failure(err: TrustcircleError, args: argparse.Namespace) -> str:
-    from trustcircle.model.issues import ValidationFailed
-
-    return err.render(applying=args.applies) if isinstance(err, ValidationFailed) else err.render()
 
 
 def _run(argv: Sequence[str] | None) -> int:
@@ -359,20 +320,13 @@ def _run(argv: Sequence[str] | None) -> int:
     try:
         return func(args)
     except TrustcircleError as err:
-        print(_failure(err, args), file=sys.stderr)
+        print(failure(err, args), file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         return 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command. A reader that stops reading (``| head``) ends it quietly, with 141 as if by
-    SIGPIPE: the rest of the output goes nowhere and no traceback is printed."""
-    try:
-        try:
-            return _run(argv)
-        finally:
-            sys.stdout.flush()
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return BROKEN_PIPE
+    """Run one command; a reader that stops reading (``| head``) ends it quietly (exit 141)."""
+    return quietly(lambda: _run(argv))
+

@@ -26,10 +26,10 @@ def today() -> dt.date:
 DIFF_DESCRIPTION = """\
 Every change to realms/ between two sides of the git repository it runs in, in plain language,
 grouped by organisation: the access in effect that each organisation gains or loses on the date,
-then every change in the files (access, applications and scopes, certificates and keys, encryption
-and signing, identity providers and metadata, e-services, administrators and verifiers, policies,
-federation settings, doctrine). A change it cannot classify is listed as
-"unclassified change at <file>: <key path>", never left out."""
+then every change in the files (access, applications and scopes, certificates and keys,
+encryption and signing, identity providers and metadata, identities and access accounts,
+e-services, administrators and verifiers, policies, federation settings, doctrine). A change it
+cannot classify is listed as "unclassified change at <file>: <key path>", never left out."""
 
 DIFF_EPILOG = """\
 examples:

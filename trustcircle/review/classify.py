@@ -15,8 +15,9 @@ from trustcircle.review.values import changed, is_absent
 
 UNCLASSIFIED = "Unclassified"
 ORDER = ("Access", "Applications and scopes", "Certificates and keys", "Encryption and signing",
-         "Identity provider and metadata", "E-services", "Administrators and verifiers", "Policies",
-         "Organisation", "Federation settings", "Doctrine", "Files", UNCLASSIFIED)
+         "Identity provider and metadata", "Identities and access accounts", "E-services",
+         "Administrators and verifiers", "Policies", "Organisation", "Federation settings", "Doctrine", "Files",
+         UNCLASSIFIED)
 
 CATEGORIES: dict[str, tuple[str, ...]] = {
     "Access": (
@@ -47,6 +48,9 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         "organisation.authentication.issuer", "organisation.authentication.authorization_url",
         "organisation.authentication.token_url", "organisation.authentication.logout_url",
         "organisation.authentication.client_id"),
+    "Identities and access accounts": (
+        "organisation.identities", "organisation.identities.quality", "organisation.identities.consistency_checker",
+        "organisation.identities.synchronised", "federation.levels_of_assurance.minimum_quality"),
     "E-services": (
         "provider", "provider.id", "provider.name", "provider.realm", "provider.services", "provider.services.id",
         "provider.services.name", "provider.services.protocol", "provider.services.entity_id",
@@ -81,6 +85,8 @@ WARNINGS: dict[str, tuple[object, str]] = {
     "provider.services.signing": (None, "the e-service's unsigned requests would no longer be refused"),
     "federation.policies.admin_mfa": (False, "administrators would no longer need a second factor"),
     "organisation.policies.admin_mfa": (False, "administrators would no longer need a second factor"),
+    "organisation.identities.consistency_checker": (False, "its unverified identities' access accounts would no "
+                                                           "longer follow home"),
 }
 
 

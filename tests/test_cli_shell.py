@@ -181,3 +181,8 @@ def test_apply_says_nothing_was_applied(broken: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(sys, "stdin", io.StringIO('{"url": "https://127.0.0.1:9", "ca_bundle": "/nonexistent"}'))
     assert main(["apply", "--realms", str(broken), "--target", "-", "--check"]) == 1
     assert "problem(s) found; nothing was applied." in capsys.readouterr().err
+
+
+def test_only_commands_that_change_something_say_nothing_was_applied() -> None:
+    applying = {words for words, parser in COMMANDS.items() if parser.get_default("applies")}
+    assert applying == {("apply",), ("consistency", "sync"), ("consistency", "rollback")}

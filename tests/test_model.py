@@ -92,7 +92,7 @@ def test_cli_prints_every_problem_with_a_hint_and_fails(realms_copy: Path, capsy
     assert main(["validate", str(realms_copy)]) == 1
     err = capsys.readouterr().err
     assert "cnaf-cd33.yaml:8:3: TC202 at convention.provider: unknown provider 'cpam'" in err
-    assert "hint:" in err and "nothing was applied" in err
+    assert "hint:" in err and "nothing was applied" not in err  # validate could not have applied anything
 
 
 def test_github_format_annotates_the_pull_request(realms_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,10 +8,13 @@ import sys
 from collections.abc import Callable, Sequence
 
 from trustcircle.audit.commands import add_audit_commands
+from trustcircle.cli_args import DIFF_DESCRIPTION, DIFF_EPILOG, iso_date, today
+from trustcircle.cli_shell import Version, add_shell_commands, failure, quietly
 from trustcircle.consistency.commands import add_consistency_commands
 from trustcircle.errors import ConfigurationError, TrustcircleError
 
 Handler = Callable[[argparse.Namespace], int]
+DESCRIPTION = "Federated circles of trust for public-sector agents, as code, on Keycloak."
 
 
 def _local_up(args: argparse.Namespace) -> int:
@@ -102,7 +105,6 @@ def _compile(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
-    import datetime as dt
     from pathlib import Path
 
     from trustcircle.model.loader import load_federation
@@ -110,7 +112,7 @@ def _review(args: argparse.Namespace) -> int:
     from trustcircle.review.matrix import access_rows, pending
 
     federation = load_federation(args.paths)
-    on = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
+    on = args.on or today()
     rows, waiting = access_rows(federation, on), pending(federation)
     outputs = {"md": render.markdown(rows, waiting, on), "csv": render.to_csv(rows),
                "html": render.html(rows, waiting, on)}
@@ -126,13 +128,14 @@ def _review(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    import datetime as dt
+    from pathlib import Path
 
     from trustcircle.review.diff import render
 
-    on = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
-    print(render(args.revisions, on), end="")
-    return 0
+    text, code = render(args.revisions, args.on or today(), Path(args.repo) if args.repo else None,
+                        realms=args.realms.strip("/") or ".", worktree=args.worktree, fmt=args.format)
+    print(text, end="")
+    return code
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -215,8 +218,10 @@ def _apply(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="trustcircle", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(prog="trustcircle", description=DESCRIPTION)
+    parser.add_argument("--version", action=Version, nargs=0, help="print the version and exit")
+    parser.set_defaults(applies=False)  # only commands that could have applied something say it was not
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     local = sub.add_parser("local", help="the local federation's Keycloak").add_subparsers(dest="action", required=True)
     local.add_parser("up", help="install, start and wait until ready (idempotent)").set_defaults(func=_local_up)
@@ -247,13 +252,23 @@ def build_parser() -> argparse.ArgumentParser:
     review = sub.add_parser("review", help="the access matrix for auditors (Markdown, CSV, HTML)")
     review.add_argument("paths", nargs="*", default=["realms"])
     review.add_argument("--format", choices=["md", "csv", "html"], default="md")
-    review.add_argument("--on", help="date to evaluate validity on (YYYY-MM-DD; default today)")
+    review.add_argument("--on", type=iso_date, help="date to evaluate validity on (YYYY-MM-DD; default today)")
     review.add_argument("--output", help="directory to write all three formats into")
     review.set_defaults(func=_review)
 
-    diff = sub.add_parser("diff", help="access changes between two git revisions, in plain language")
-    diff.add_argument("revisions", help="A..B (git revisions; an empty side means HEAD)")
-    diff.add_argument("--on", help="date to evaluate validity on (YYYY-MM-DD; default today)")
+    diff = sub.add_parser("diff", help="every change to realms/ between two sides of a repository, in plain language",
+                          description=DIFF_DESCRIPTION, epilog=DIFF_EPILOG,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    diff.add_argument("revisions", nargs="?", default="HEAD",
+                      help="A..B (two revisions; an empty side means HEAD), A...B (what B changed since it left A: "
+                           "a pull request), or A alone: A against the working tree (default: HEAD)")
+    diff.add_argument("--worktree", action="store_true", help="compare the revision with the working tree "
+                      "(uncommitted and untracked files included); the default for one revision")
+    diff.add_argument("--repo", help="the git repository (default: the one the current directory is in)")
+    diff.add_argument("--realms", default="realms", help="the model's path in the repository (default: realms)")
+    diff.add_argument("--format", choices=["text", "markdown"], default="text",
+                      help="text (default) or markdown (a pull-request comment)")
+    diff.add_argument("--on", type=iso_date, help="date to evaluate validity on (YYYY-MM-DD; default today)")
     diff.set_defaults(func=_diff)
 
     comp = sub.add_parser("compile", help="print the desired Keycloak state as JSON")
@@ -268,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "TRUSTCIRCLE_ADMIN_USERNAME/PASSWORD override the credentials file")
     app.add_argument("--check", action="store_true", help="change nothing; list what would change")
     app.add_argument("--json", action="store_true", help="print the changes as a JSON list")
-    app.set_defaults(func=_apply)
+    app.set_defaults(func=_apply, applies=True)
 
     add_audit_commands(sub)
     add_consistency_commands(sub)
@@ -295,16 +310,23 @@ def build_parser() -> argparse.ArgumentParser:
     rec = sub.add_parser("recover", help="clear a stack's lock left by a killed pulumi run (process gone)")
     rec.add_argument("--stack", default="local")
     rec.set_defaults(func=_recover)
+    add_shell_commands(sub, build_parser)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     func: Handler = args.func
     try:
         return func(args)
     except TrustcircleError as err:
-        print(err.render(), file=sys.stderr)
-        return 1
+        print(failure(err, args), file=sys.stderr)
+        return err.exit_code
     except KeyboardInterrupt:
         return 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a reader that stops reading (``| head``) ends it quietly (exit 141)."""
+    return quietly(lambda: _run(argv))
+

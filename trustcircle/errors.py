@@ -4,7 +4,10 @@ from __future__ import annotations
 
 
 class TrustcircleError(Exception):
-    """An error a user can act on: ``str(err)`` says what went wrong, ``err.hint`` what to do."""
+    """An error a user can act on: ``str(err)`` says what went wrong, ``err.hint`` what to do,
+    ``exit_code`` the command's exit status."""
+
+    exit_code = 1
 
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)

@@ -6,6 +6,8 @@ import argparse
 import json
 from typing import Any
 
+from trustcircle.cli_args import iso_date
+
 
 def _audit_trace(args: argparse.Namespace) -> int:
     from pathlib import Path
@@ -27,12 +29,11 @@ def _audit_find(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from trustcircle.audit import context
-    from trustcircle.audit.find import Query, day, find, render
+    from trustcircle.audit.find import Query, find, render
     from trustcircle.audit.records import read
     from trustcircle.settings import Paths
 
-    query = Query(args.agent, args.organisation, args.service, args.since and day(args.since, "--from"),
-                  args.until and day(args.until, "--until"), args.outcome)
+    query = Query(args.agent, args.organisation, args.service, args.since, args.until, args.outcome)
     records = list(read([Path(f) for f in args.file] or [Paths.from_env().audit_file]))
     ctx = context.load(Path(args.realms), use_admin=not args.offline)
     found = find(records, query, ctx.directory(records), ctx.service_of_client, ctx.zone)
@@ -59,8 +60,9 @@ def add_audit_commands(sub: Any) -> None:
     find_cmd.add_argument("--agent", help="the agent's username")
     find_cmd.add_argument("--organisation", help="the organisation's id (realms/organisations/)")
     find_cmd.add_argument("--service", help="the service's id or client id")
-    find_cmd.add_argument("--from", dest="since", help="first day (YYYY-MM-DD, the federation's time zone)")
-    find_cmd.add_argument("--until", help="last day, included (YYYY-MM-DD)")
+    find_cmd.add_argument("--from", dest="since", type=iso_date,
+                          help="first day (YYYY-MM-DD, the federation's time zone)")
+    find_cmd.add_argument("--until", type=iso_date, help="last day, included (YYYY-MM-DD)")
     find_cmd.add_argument("--outcome", choices=["ok", "refused"])
     _audit_arguments(find_cmd)
     find_cmd.set_defaults(func=_audit_find)

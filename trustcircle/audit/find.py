@@ -11,17 +11,8 @@ from zoneinfo import ZoneInfo
 
 from trustcircle.audit.people import Directory
 from trustcircle.audit.records import Record, in_time_order, instant, outcome
-from trustcircle.errors import TrustcircleError
 
 OUTCOMES = ("ok", "refused")
-
-
-def day(text: str, flag: str) -> dt.date:
-    """A date given on the command line; anything but YYYY-MM-DD is a clear error."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise TrustcircleError(f"{flag} {text!r} is not a date", "give it as YYYY-MM-DD, e.g. 2026-11-23") from None
 
 
 @dataclass(frozen=True)

@@ -115,5 +115,7 @@ def add_consistency_commands(sub: Any) -> None:
     for cmd, func in ((snap, _snapshot), (back, _rollback), (forget, _forget)):
         cmd.add_argument("--provider", default="cnaf", help="the provider realm (default: cnaf)")
         cmd.set_defaults(func=func)
+    for cmd in (sync, back):  # they change accounts: a refusal says nothing was applied
+        cmd.set_defaults(applies=True)
     for cmd in (check, sync, snap, back, forget):
         cmd.add_argument("--realms", default="realms", help="the model: which federation (default: realms)")

@@ -46,7 +46,7 @@ def render_issues(issues: list[Issue], fmt: str) -> tuple[str, str]:
                                     ensure_ascii=False)
     if fmt == "github":
         return "stdout", "\n".join(i.github() for i in ordered)
-    return "stderr", ValidationFailed(issues).render()
+    return "stderr", ValidationFailed(issues).render(applying=False)
 
 
 class ValidationFailed(ModelError):
@@ -56,6 +56,8 @@ class ValidationFailed(ModelError):
         self.issues = sorted(issues, key=Issue.order)
         super().__init__(f"{len(self.issues)} problem(s) in realms/", "fix each problem listed, then run again")
 
-    def render(self) -> str:
+    def render(self, applying: bool = True) -> str:
+        """Every issue; ``applying``: the command could have applied the model, so say it did not."""
         lines = [issue.render() for issue in self.issues]
-        return "\n".join([*lines, f"trustcircle: {len(self.issues)} problem(s) found; nothing was applied."])
+        closing = "; nothing was applied." if applying else "."
+        return "\n".join([*lines, f"trustcircle: {len(self.issues)} problem(s) found{closing}"])

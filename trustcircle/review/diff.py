@@ -1,92 +1,139 @@
-"""``trustcircle diff A..B``: the access changes between two git revisions, in plain language.
+"""``trustcircle diff``: every change to ``realms/`` between two sides of a repository, in plain
+language, grouped by organisation, for the reviewer of a pull request.
 
-Both revisions' ``realms/`` are read from git (``git archive``), validated and turned into access
-matrices; the sentences say what each organisation gains or loses, suitable for a pull-request
-comment. Only what takes effect counts: an amendment awaiting verification is reported as pending.
+Two parts, both complete: the *access in effect* (what each organisation gains or loses on the
+date, from the validated federations: an amendment awaiting verification is pending, not a gain),
+and *every change in the files* (:mod:`~trustcircle.review.structure` compares the two trees in
+full; :mod:`~trustcircle.review.classify` says what each change is, or that it cannot say).
+Exit codes: 0 the changes are listed (or there are none), 1 a side of ``realms/`` does not validate
+(its changes are still listed), 2 a revision, repository or path does not exist, 3 an empty range.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
-import subprocess
-import tarfile
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from trustcircle.errors import TrustcircleError
 from trustcircle.model.issues import ValidationFailed
 from trustcircle.model.loader import load_federation
 from trustcircle.model.schema import Federation
-from trustcircle.review.matrix import Access, access_rows, pending
+from trustcircle.review.access import effective_changes
+from trustcircle.review.classify import ORDER, sentence
+from trustcircle.review.sources import Side, repository, sides
+from trustcircle.review.sources import realms_at as _realms_at
+from trustcircle.review.structure import Change, Document, compare, documents
 from trustcircle.settings import REPO_ROOT
 
-GIT_TIMEOUT_S = 60
-Key = tuple[str, str, str]
+MARKER = "<!-- trustcircle diff -->"
+FEDERATION_GROUP = ("0", "federation")
 
 
-def federation_at(revision: str, repo: Path = REPO_ROOT) -> Federation:
-    """The validated federation of ``realms/`` at a git revision."""
-    result = subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", revision, "realms"],
-                            capture_output=True, timeout=GIT_TIMEOUT_S, check=False)
-    if result.returncode != 0:
-        raise TrustcircleError(f"cannot read realms/ at {revision!r}: {result.stderr.decode().strip()}",
-                               "name a revision that exists, e.g. origin/main..HEAD")
-    with tempfile.TemporaryDirectory() as tmp, tarfile.open(fileobj=io.BytesIO(result.stdout)) as archive:
-        archive.extractall(tmp, filter="data")
+@dataclass
+class Read:
+    """One side: its documents, its federation when it validates, its problems when it does not."""
+
+    side: Side
+    documents: dict[tuple[str, str], Document]
+    federation: Federation | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Diff:
+    before: Read
+    after: Read
+    on: dt.date
+    realms: str
+    lines: dict[tuple[str, str], list[tuple[int, str]]] = field(default_factory=dict)
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def invalid(self) -> bool:
+        return bool(self.before.problems or self.after.problems)
+
+
+def _read(repo: Path, side: Side, realms: str, tmp: Path) -> Read:
+    root = _realms_at(repo, side, realms, tmp)
+    read = Read(side, documents(root, realms))
+    if root is None:
+        read.problems.append(f"{realms}/ does not exist in {side.label}")
+        return read
+    try:
+        read.federation = load_federation([root])
+    except ValidationFailed as failed:
+        read.problems.append(f"{realms}/ in {side.label} has {len(failed.issues)} problem(s), so its access in effect "
+                             f"is not computed (trustcircle validate {realms}/ lists them)")
+    return read
+
+
+def federation_at(revision: str, repo: Path = REPO_ROOT, realms: str = "realms") -> Federation:
+    """The validated federation of ``realms/`` at a git revision (files named ``revision:path``)."""
+    side = sides(repo, revision)[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = _realms_at(repo, side, realms, Path(tmp))
         try:
-            return load_federation([Path(tmp) / "realms"])
-        except ValidationFailed as failed:  # name the files as revision:path, not the temporary copy
+            return load_federation([root or Path(tmp) / realms])
+        except ValidationFailed as failed:
             raise ValidationFailed([dataclasses.replace(i, file=f"{revision}:{Path(i.file).relative_to(tmp)}")
                                     for i in failed.issues]) from None
 
 
-def _by_key(rows: list[Access]) -> dict[Key, Access]:
-    return {(r.organisation, r.service, r.rubrique): r for r in rows}
+def _group(change: Change) -> tuple[str, str]:
+    doc = change.document
+    if doc.kind == "convention":
+        raw = change.after if isinstance(change.after, dict) and not change.path else doc.raw
+        return "2", str(raw.get("organisation", doc.ident)) if isinstance(raw, dict) else doc.ident
+    return {"federation": FEDERATION_GROUP, "provider": ("1", doc.ident), "organisation": ("2", doc.ident)}.get(
+        doc.kind, ("3", "files"))
 
 
-def _groups(rows: list[Access]) -> dict[tuple[str, str], tuple[str, str]]:
-    return {(r.organisation, r.service): (r.organisation_name, r.groups) for r in rows}
+def build(repo: Path, spec: str, on: dt.date, realms: str = "realms", worktree: bool = False) -> Diff:
+    """Compare the two sides ``spec`` names (see :mod:`trustcircle.review.sources`)."""
+    before_side, after_side = sides(repo, spec, worktree)
+    with tempfile.TemporaryDirectory() as tmp:
+        before = _read(repo, before_side, realms, Path(tmp) / "before")
+        after = _read(repo, after_side, realms, Path(tmp) / "after")
+    diff = Diff(before, after, on, realms)
+    if before.federation is not None and after.federation is not None:
+        for organisation, text in effective_changes(before.federation, after.federation, on):
+            diff.lines.setdefault(("2", organisation), []).append((-1, f"In effect: {text}"))
+    diff.changes = compare(before.documents, after.documents)
+    for change in diff.changes:
+        kind, text = sentence(change)
+        diff.lines.setdefault(_group(change), []).append((ORDER.index(kind), text))
+    return diff
 
 
-def _who(groups: str) -> str:
-    return "the agents of " + ", ".join(groups.split()) if groups else "every agent"
+def _title(diff: Diff, group: tuple[str, str]) -> str:
+    if group == FEDERATION_GROUP:
+        return "Federation"
+    kind = {"1": "provider", "2": "organisation"}.get(group[0])
+    for read in (diff.after, diff.before):
+        doc = read.documents.get((kind, group[1])) if kind else None
+        if doc is not None and isinstance(doc.raw, dict) and doc.raw.get("name"):
+            return f"{doc.raw['name']} ({group[1]})"
+    return "Other files" if group[0] == "3" else group[1]
 
 
-def sentences(before: Federation, after: Federation, on: dt.date) -> list[str]:
-    old, new = _by_key(access_rows(before, on)), _by_key(access_rows(after, on))
-    lines: list[str] = []
-    for key in sorted(set(old) | set(new)):
-        a, b = old.get(key), new.get(key)
-        if a is None and b is not None:
-            lines.append(f"{b.organisation_name} gains rubrique {b.rubrique} on {b.service} for profile {b.profile} "
-                         f"from {b.valid_from} until {b.valid_until} ({b.convention}, amendment {b.amendment}).")
-        elif b is None and a is not None:
-            lines.append(f"{a.organisation_name} loses rubrique {a.rubrique} on {a.service} ({a.convention}).")
-        elif a is not None and b is not None:
-            if (a.valid_from, a.valid_until) != (b.valid_from, b.valid_until):
-                lines.append(f"{b.organisation_name} keeps rubrique {b.rubrique} on {b.service}, now from "
-                             f"{b.valid_from} until {b.valid_until} (was {a.valid_from} until {a.valid_until}).")
-            if a.profile != b.profile:
-                lines.append(f"{b.organisation_name} holds rubrique {b.rubrique} on {b.service} under profile "
-                             f"{b.profile} (was {a.profile}).")
-    old_groups, new_groups = _groups(access_rows(before, on)), _groups(access_rows(after, on))
-    for org_service in sorted(set(old_groups) & set(new_groups)):
-        (name, was), (_, now) = old_groups[org_service], new_groups[org_service]
-        if was != now:
-            lines.append(f"{name} now gives {org_service[1]} to {_who(now)} (was {_who(was)}).")
-    old_pending = {(p.convention, p.state) for p in pending(before)}
-    for item in pending(after):
-        if (item.convention, item.state) not in old_pending:
-            lines.append(f"{item.convention} ({item.organisation}): {item.state}; {item.detail}.")
-    return lines
+def render(spec: str, on: dt.date, repo: Path | None = None, *, realms: str = "realms", worktree: bool = False,
+           fmt: str = "text") -> tuple[str, int]:
+    """(the report, the exit code) for ``trustcircle diff spec``."""
+    diff = build(repository(repo or Path.cwd()), spec, on, realms, worktree)
+    return report(diff, fmt), 1 if diff.invalid else 0
 
 
-def render(revisions: str, on: dt.date, repo: Path = REPO_ROOT) -> str:
-    base, _, head = revisions.partition("..")
-    before, after = federation_at(base or "HEAD", repo), federation_at(head or "HEAD", repo)
-    lines = sentences(before, after, on)
-    title = f"Access changes {base or 'HEAD'}..{head or 'HEAD'} (validity as of {on})"
-    body = [f"- {line}" for line in lines] or ["- No access changes."]
-    return "\n".join([f"### {title}", "", *body]) + "\n"
+def report(diff: Diff, fmt: str = "text") -> str:
+    """The diff as text, or as Markdown for a pull-request comment."""
+    markdown, on, realms = fmt == "markdown", diff.on, diff.realms
+    title = f"Changes to {realms}/ from {diff.before.side.label} to {diff.after.side.label} (access in effect on {on})"
+    out = [MARKER, f"### {title}"] if markdown else [title]
+    out += [f"\n**Note:** {p}." if markdown else f"\nnote: {p}." for p in diff.before.problems + diff.after.problems]
+    for group in sorted(diff.lines):
+        lines = [text for _, text in sorted(diff.lines[group], key=lambda item: item[0])]
+        out += ["", f"#### {_title(diff, group)}" if markdown else _title(diff, group), *(f"- {t}" for t in lines)]
+    if not diff.lines:
+        out += ["", f"- No change to {realms}/."]
+    return "\n".join(out) + "\n"

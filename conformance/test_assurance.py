@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from conformance.administrators import totp
 from conformance.agents import Agent
+from conformance.audit import wait_for_records
 from conformance.browser import Browser, Page
 from conformance.flows import brokered_login, saml_response_of
 from conformance.home import LOGIN_FORM, shown
@@ -77,3 +78,24 @@ def test_a_session_at_a_lower_level_is_stepped_up_at_the_organisation(
     assert agent.otp_key is not None
     page = browser.submit(page, page.form(id=OTP_FORM), otp=totp(agent.otp_key))
     assert second.accept(_back_to_the_service(browser, page, second, cdap)).authn_context == high.acr
+
+
+def test_an_organisation_with_unverified_identities_cannot_assert_two_factors(
+        target: Target, federation: Federation, cdap: SamlService, make_agent: Callable[..., Agent]) -> None:
+    """ccas-bordeaux opens accounts without an identity check (quality 40) and "high" needs 50: its
+    agent gives two factors at home and its realm asserts them, yet the provider counts a password
+    only, and refuses (before looking at conventions), saying why in the audit trail."""
+    agent = make_agent("ccas-bordeaux", with_otp=True)
+    high = level(federation, 2)
+    assert high.minimum_quality > federation.organisation("ccas-bordeaux").identities.quality
+    sp, browser = for_service(target, cdap), Browser(str(target.ca_bundle))
+    home = _home_page(browser, sp.login_url(high.acr), "ccas-bordeaux")
+    page = browser.submit(home, home.form(id=LOGIN_FORM), username=agent.username, password=agent.password)
+    assert agent.otp_key is not None
+    page = browser.submit(page, page.form(id=OTP_FORM), otp=totp(agent.otp_key))
+    assert page.forms and "SAMLResponse" in page.forms[0].fields, shown(page)[:1500]
+    refused = browser.submit(page, page.forms[0])
+    assert refused.status == 403 and "level of authentication" in shown(refused), (refused.status, shown(refused))
+    refusals = wait_for_records(lambda r: r.get("realm") == "cnaf" and r.get("error") == "trustcircle_assurance_too_low"
+                                and r.get("details", {}).get("identity_provider") == "ccas-bordeaux")
+    assert refusals and refusals[-1]["details"]["trustcircle_assurance_needed"] == "2", refusals[-1:]

@@ -29,7 +29,7 @@ from trustcircle.target import Target
 
 FEDERATION, HOME, PROVIDER, ORG = "bench-consistency", "bench-home", "bench-provider", "bench-org"
 SYNCHRONISED = "firstName,lastName,email,addressLine1,trustcircle.status,trustcircle.source"
-BATCH = 2000
+BATCH = 1000
 PROPAGATIONS = 20
 BOUND_S = 60
 

@@ -74,8 +74,12 @@ public class ProviderAccountGuard implements ContainerRequestFilter {
         request.setEntityStream(new ByteArrayInputStream(body));
         UserModel target = session.users().getUserById(realm, user.group(2));
         UserRepresentation wanted = parse(body);
-        if (target == null || wanted == null) {
-            return;  // Keycloak answers itself
+        if (target == null) {
+            return;  // Keycloak answers 404 itself
+        }
+        if (wanted == null) {  // closed: what this filter cannot read, it does not let through
+            refuse(request, realm, "the request's body is not a user representation this guard can read");
+            return;
         }
         String reason = refusal(session, realm, target, wanted);
         if (reason != null) {

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from conformance.agents import Agent, access_accounts
 from conformance.browser import Browser
@@ -87,3 +88,29 @@ def test_an_unreadable_snapshot_is_refused_with_its_line(tmp_path: Path) -> None
     file.write_text('{"kind": "something else"}\n')
     with pytest.raises(Exception, match="is not a trustcircle consistency snapshot"):
         list(snapshot.records(file))
+
+
+def test_what_the_checker_reads_is_served_to_administrators_of_the_realm_only(
+        target: Target, admin: Admin) -> None:
+    """The extension's accounts resource (personal data, faster than Keycloak's listing) answers
+    only a caller who may view every user of that realm: no token 401, an organisation's
+    administrator asking for the provider's accounts 403, the platform's administrator 200."""
+    from conformance.administrators import make_person, totp
+
+    url = f"{target.url}/realms/{PROVIDER}/{ids.CONSISTENCY_RESOURCE}/accounts?max=5"
+    assert requests.get(url, verify=str(target.ca_bundle), timeout=30).status_code == 401
+    person = make_person(admin, ids.ADMINISTRATORS_GROUP, with_otp=True)
+    try:
+        assert person.otp_key is not None
+        token = requests.post(f"{target.url}/realms/cd33/protocol/openid-connect/token", verify=str(target.ca_bundle),
+                              timeout=30, data={"grant_type": "password", "client_id": "admin-cli",
+                                                "username": person.username, "password": person.password,
+                                                "totp": totp(person.otp_key)}).json()["access_token"]
+        refused = requests.get(url, headers={"Authorization": f"Bearer {token}"}, verify=str(target.ca_bundle),
+                               timeout=30)
+        assert refused.status_code == 403, refused.text[:300]
+    finally:
+        admin.delete(f"/cd33/users/{person.user_id}")
+    page = admin.get_realm_resource(PROVIDER, f"{ids.CONSISTENCY_RESOURCE}/accounts?max=5")
+    assert all(set(record) == {"id", "username", "enabled", "firstName", "lastName", "email", "attributes"}
+               for record in page)

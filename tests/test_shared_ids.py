@@ -87,6 +87,9 @@ def test_python_and_java_agree_on_the_consistency_contract() -> None:
     factory = (REPO_ROOT / "extensions/consistency/src/main/java/eu/trustcircle/keycloak/consistency/"
                "ConsistencyListenerProviderFactory.java").read_text()
     assert f'PROVIDER_ID = "{ids.CONSISTENCY_LISTENER}"' in factory
+    resource = (REPO_ROOT / "extensions/consistency/src/main/java/eu/trustcircle/keycloak/consistency/"
+                "AccountsResourceProviderFactory.java").read_text()
+    assert f'PROVIDER_ID = "{ids.CONSISTENCY_RESOURCE}"' in resource
     mapper = (REPO_ROOT / "extensions/assurance/src/main/java/eu/trustcircle/keycloak/assurance/"
               "HomeAssuranceMapper.java").read_text()
     assert f'CEILING = "{ids.ASSURANCE_CEILING_CONFIG}"' in mapper

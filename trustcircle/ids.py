@@ -72,3 +72,4 @@ HOME_STATUS_ATTR = "status"  # root account: "archived" archives it (disabled ac
 ASSURANCE_CEILING_CONFIG = "ceiling"  # the home assurance mapper: the highest level the organisation may assert
 CONSISTENCY_RESOURCE_TYPE = "TRUSTCIRCLE_CONSISTENCY"  # audit trail: what the rules changed at a provider
 PERSISTENT_NAME_ID_PREFIX = "saml.persistent.name.id.for."  # root account: the NameID given to each SAML client
+CONSISTENCY_RESOURCE = "trustcircle-consistency"  # /realms/<realm>/<this>/accounts: what the checker reads

@@ -17,7 +17,7 @@ from trustcircle import ids
 from trustcircle.consistency.rules import ATTRIBUTES, NAMES, Access, Home, source_of, status_of
 from trustcircle.keycloak.admin import Admin, q
 
-PAGE = 500  # users a page: a bounded answer, and memory bounded by one organisation's root accounts
+PAGE = 1000  # users a page: a bounded answer, and memory bounded by one organisation's root accounts
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,12 @@ def links(admin: Admin, federation: str) -> list[Link]:
 
 
 def users(admin: Admin, realm: str, query: str = "") -> Iterator[dict[str, Any]]:
-    """Every user of ``realm`` (full representations), ``PAGE`` at a time."""
+    """Every user of ``realm``, ``PAGE`` at a time, as the extension's accounts resource gives them
+    (``extensions/consistency``: what the checker reads and nothing else; Keycloak's own listing
+    builds whole representations and is about ten times slower)."""
     first = 0
     while True:
-        page = admin.get(f"/{q(realm)}/users?briefRepresentation=false&first={first}&max={PAGE}{query}")
+        page = admin.get_realm_resource(realm, f"{ids.CONSISTENCY_RESOURCE}/accounts?first={first}&max={PAGE}{query}")
         yield from page
         if len(page) < PAGE:
             return

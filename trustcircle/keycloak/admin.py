@@ -103,9 +103,9 @@ class Admin:
                 log.write(f"{'read' if read else 'write'} {method} {path.split('?')[0] or '/'}\n")
 
     def _send(self, method: str, path: str, body: Any = None, expected: tuple[int, ...] = (200,),
-              read: bool = False) -> Response:
+              read: bool = False, base: str = "admin/realms") -> Response:
         conn = self._kc.connection
-        url = f"admin/realms{path}"
+        url = f"{base}{path}"
         for attempt in range(RETRIES + 1):
             self.calls[method] += 1
             self._note(method, path, body, read or method == "GET")
@@ -138,6 +138,10 @@ class Admin:
     def get(self, path: str, missing_ok: bool = False) -> Any:
         resp = self._send("GET", path, expected=(200, 404) if missing_ok else (200,))
         return None if resp.status_code == 404 else resp.json()
+
+    def get_realm_resource(self, realm: str, path: str) -> Any:
+        """A GET of the extension's resources under ``/realms/<realm>/`` (with the admin's token)."""
+        return self._send("GET", f"/{q(realm)}/{path}", base="realms").json()
 
     def get_text(self, path: str) -> str:
         """A GET whose answer is not JSON (XML descriptors, for instance)."""

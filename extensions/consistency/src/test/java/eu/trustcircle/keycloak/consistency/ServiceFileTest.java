@@ -18,4 +18,13 @@ class ServiceFileTest {
                     new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
         }
     }
+
+    @Test
+    void theAccountsResourceIsRegistered() throws IOException {
+        try (InputStream in = getClass().getResourceAsStream(
+                "/META-INF/services/org.keycloak.services.resource.RealmResourceProviderFactory")) {
+            assertEquals(AccountsResourceProviderFactory.class.getName(),
+                    new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
+        }
+    }
 }

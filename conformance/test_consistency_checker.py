@@ -114,3 +114,28 @@ def test_what_the_checker_reads_is_served_to_administrators_of_the_realm_only(
     page = admin.get_realm_resource(PROVIDER, f"{ids.CONSISTENCY_RESOURCE}/accounts?max=5")
     assert all(set(record) == {"id", "username", "enabled", "firstName", "lastName", "email", "attributes"}
                for record in page)
+
+
+def test_an_account_deleted_or_changed_between_read_and_write_is_reported_and_the_rest_goes_on(
+        target: Target, admin: Admin, make_agent: Callable[..., Agent], cdap: SamlService,
+        federation: Federation) -> None:
+    from trustcircle.consistency.accounts import links
+    from trustcircle.consistency.checker import Report, _apply, differences
+
+    gone, edited = make_agent("cd33", "instructeurs-rsa"), make_agent("cd33", "instructeurs-rsa")
+    for agent in (gone, edited):
+        brokered_saml_login(Browser(str(target.ca_bundle)), for_service(target, cdap), "cd33", agent)
+    accounts = {agent.username: _account(admin, agent, "cd33") for agent in (gone, edited)}
+    [link] = [lk for lk in links(admin, federation.settings.id) if lk.organisation == "cd33"]
+    report = Report()
+    found = {f.account_id: f for f in differences(admin, link, report)}
+    mine = [found[a["id"]] for a in accounts.values()]  # new accounts lack their status and source
+    admin.delete(f"/{PROVIDER}/users/{accounts[gone.username]['id']}")
+    edited_now = accounts[edited.username]
+    admin.put(f"/{PROVIDER}/users/{edited_now['id']}", {**edited_now, "lastName": "Changé entre-temps"})
+    for finding in mine:
+        _apply(admin, link, finding, report)
+    assert any("deleted since it was read" in p for p in report.problems), report.problems
+    assert any("changed since it was read" in p for p in report.problems), report.problems
+    assert report.applied == 1
+    assert _account(admin, edited, "cd33")["lastName"] == "Agent"  # home says so, re-read at write time

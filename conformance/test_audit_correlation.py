@@ -12,8 +12,11 @@ from conformance.browser import Browser
 from conformance.conftest import cdap_of
 from conformance.flows import brokered_saml_login
 from conformance.saml_sp import for_service
+from trustcircle.audit import context
+from trustcircle.audit.people import Directory
 from trustcircle.audit.trace import read, render, trace
 from trustcircle.model.schema import Federation
+from trustcircle.settings import REPO_ROOT
 from trustcircle.target import Target
 
 
@@ -42,7 +45,14 @@ def test_a_login_is_one_transaction_across_the_home_and_the_provider_realm(
     cdap = cdap_of(federation)
     assert any(r.get("type") == "LOGIN" and r.get("client") == cdap.entity_id for r in at_provider), found
     assert all(r.get("transaction") == transaction or r.get("user_session") for r in found)
-    assert "cd33" in render(found, transaction) and "cnaf" in render(found, transaction)
+    shown = render(found, transaction, _people(found))
+    assert "cd33" in shown and "cnaf" in shown
+    assert f"{agent.username} (cd33)" in shown  # who, by name and organisation, not a bare id
+
+
+def _people(found: list[dict[str, Any]]) -> Directory:
+    """Who the records name, as ``./run audit trace`` resolves them (the trail, then the admin API)."""
+    return context.load(REPO_ROOT / "realms", use_admin=True).directory(found)
 
 
 def test_a_refused_attempt_is_traced_on_both_sides_with_its_rule(
@@ -55,4 +65,4 @@ def test_a_refused_attempt_is_traced_on_both_sides_with_its_rule(
     found = trace(read([AUDIT]), transaction)
     refusals = [r for r in found if r.get("realm") == "cnaf" and r.get("error") == "trustcircle_convention_denied"]
     assert refusals and refusals[0]["details"]["trustcircle_rule"] == "no_convention", found
-    assert "1 refused" in render(found, transaction)
+    assert "1 refused" in render(found, transaction, _people(found))

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trustcircle import ids
-from trustcircle.consistency.accounts import Link, access_accounts, access_of, links, root_accounts
-from trustcircle.consistency.rules import DELETED, NAMES, Plan, plan
+from trustcircle.consistency.accounts import Link, access_accounts, access_of, home_of, links, root_accounts
+from trustcircle.consistency.rules import DELETED, NAMES, Home, Plan, plan
 from trustcircle.errors import KeycloakApiError
 from trustcircle.keycloak.admin import Admin, q
 
@@ -84,9 +84,8 @@ def _apply(admin: Admin, link: Link, finding: Finding, report: Report) -> None:
         report.problems.append(f"{where}: not written: {err}")
 
 
-def _home_again(admin: Admin, link: Link, finding: Finding) -> Any:
-    from trustcircle.consistency.accounts import home_of
-
+def _home_again(admin: Admin, link: Link, finding: Finding) -> Home:
+    """The root account as it is now (it may have changed since the page was read)."""
     if finding.home is None:
         return DELETED
     found = admin.get(f"/{q(link.home_realm)}/users?username={q(finding.home)}&exact=true&briefRepresentation=false")

@@ -72,27 +72,46 @@ tc_setup_python() {
 }
 
 # --- Keycloak distribution from Maven Central, checksum verified -----------------------------
-tc_keycloak_dist() { echo "$TRUSTCIRCLE_CACHE/keycloak/$KEYCLOAK_VERSION/keycloak-quarkus-dist-$KEYCLOAK_VERSION.tar.gz"; }
+# tc_keycloak_dist [VERSION]: where the distribution of VERSION (default: the pinned one) is cached
+tc_keycloak_dist() {
+  local v="${1:-$KEYCLOAK_VERSION}"
+  echo "$TRUSTCIRCLE_CACHE/keycloak/$v/keycloak-quarkus-dist-$v.tar.gz"
+}
+# tc_setup_keycloak_dist [VERSION SHA256]: fetch and verify it (first time only)
 tc_setup_keycloak_dist() {
-  local dist tmp got
-  dist=$(tc_keycloak_dist)
-  [ -f "$dist" ] && return 0
-  tc_log "fetching Keycloak $KEYCLOAK_VERSION from Maven Central (first time only)"
-  tmp=$(mktemp -d)
-  mvn -B -q -Dstyle.color=never dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:tar.gz" \
-      -DoutputDirectory="$tmp" -Dmdep.overWriteReleases=true >&2 \
-    || { rm -rf "$tmp"; tc_die "Maven could not fetch org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION" \
-           "check Maven's repository access (mvn -v; ~/.m2/settings.xml) and run again"; }
-  got=$(sha256sum "$tmp/keycloak-quarkus-dist-$KEYCLOAK_VERSION.tar.gz" | cut -d' ' -f1)
-  if [ "$got" != "$KEYCLOAK_DIST_SHA256" ]; then
+  local v="${1:-$KEYCLOAK_VERSION}" sha="${2:-$KEYCLOAK_DIST_SHA256}" dist tmp got
+  dist=$(tc_keycloak_dist "$v")
+  if [ ! -f "$dist" ]; then
+    tc_log "fetching Keycloak $v from Maven Central (first time only)"
+    tmp=$(mktemp -d)
+    mvn -B -q -Dstyle.color=never dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$v:tar.gz" \
+        -DoutputDirectory="$tmp" -Dmdep.overWriteReleases=true >&2 \
+      || { rm -rf "$tmp"; tc_die "Maven could not fetch org.keycloak:keycloak-quarkus-dist:$v" \
+             "check Maven's repository access (mvn -v; ~/.m2/settings.xml) and run again"; }
+    got=$(sha256sum "$tmp/keycloak-quarkus-dist-$v.tar.gz" | cut -d' ' -f1)
+    if [ "$got" != "$sha" ]; then
+      rm -rf "$tmp"
+      rm -rf "$HOME/.m2/repository/org/keycloak/keycloak-quarkus-dist/$v"
+      tc_die "checksum mismatch for the Keycloak $v distribution (got $got, expected $sha)" \
+        "the download was corrupt and has been removed from the Maven cache: run again"
+    fi
+    mkdir -p "$(dirname "$dist")"
+    mv "$tmp/keycloak-quarkus-dist-$v.tar.gz" "$dist.part" && mv "$dist.part" "$dist"
     rm -rf "$tmp"
-    rm -rf "$HOME/.m2/repository/org/keycloak/keycloak-quarkus-dist/$KEYCLOAK_VERSION"
-    tc_die "checksum mismatch for the Keycloak distribution (got $got, expected $KEYCLOAK_DIST_SHA256)" \
-      "the download was corrupt and has been removed from the Maven cache: run again"
   fi
-  mkdir -p "$(dirname "$dist")"
-  mv "$tmp/keycloak-quarkus-dist-$KEYCLOAK_VERSION.tar.gz" "$dist.part" && mv "$dist.part" "$dist"
-  rm -rf "$tmp"
+  # the jars the extension compiles against, from this distribution (trustcircle/local/dist_repo.py)
+  python -m trustcircle.local.dist_repo "$dist" "$v" "$ROOT/extensions/pom.xml" "$(tc_keycloak_maven_repo "$v")" \
+    || tc_die "the Keycloak $v jars for the extension could not be prepared" "read the message above"
+}
+tc_keycloak_maven_repo() { echo "$TRUSTCIRCLE_CACHE/keycloak/${1:-$KEYCLOAK_VERSION}/maven"; }
+
+# tc_mvn_extensions [--keycloak VERSION] ARGS...: Maven on extensions/pom.xml, built against the
+# jars of that Keycloak version's distribution (default: the pinned one)
+tc_mvn_extensions() {
+  local v="$KEYCLOAK_VERSION"
+  if [ "${1:-}" = "--keycloak" ]; then v="$2"; shift 2; fi
+  mvn -B -q -Dstyle.color=never -f "$ROOT/extensions/pom.xml" -Dkeycloak.version="$v" \
+    -Dtrustcircle.keycloak.repository="file://$(tc_keycloak_maven_repo "$v")" "$@"
 }
 
 # --- the Keycloak extension, rebuilt only when its sources change -----------------------------
@@ -103,9 +122,16 @@ tc_extension_hash() {
 tc_setup_extension() {
   local stamp="$ROOT/extensions/target/.built" h
   h=$(tc_extension_hash)
-  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$h" ] && return 0
+  # up to date: same sources and Keycloak version, and the jars say they were built for it
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$h" ] && python -c 'import sys
+from pathlib import Path
+from trustcircle.local.server import built_for
+jars = list(Path(sys.argv[1]).glob("*/target/trustcircle-*-[0-9]*[0-9].jar"))
+sys.exit(0 if jars and all(built_for(j) == sys.argv[2] for j in jars) else 1)' "$ROOT/extensions" "$KEYCLOAK_VERSION"; then
+    return 0
+  fi
   tc_log "building the Keycloak extension against Keycloak $KEYCLOAK_VERSION"
-  mvn -B -q -Dstyle.color=never -f "$ROOT/extensions/pom.xml" -Dkeycloak.version="$KEYCLOAK_VERSION" -DskipTests package >&2 \
+  tc_mvn_extensions -DskipTests clean package >&2 \
     || tc_die "the extension did not build" "read Maven's output above; build alone with: mvn -f extensions/pom.xml package"
   mkdir -p "$(dirname "$stamp")"
   # what the Ansible and Kubernetes paths pin: the jars' checksums (the build is reproducible)

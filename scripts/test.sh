@@ -18,7 +18,7 @@ ruff check .
 tc_log "mypy (strict on the trustcircle package)"
 mypy
 tc_log "Java extension: mvn verify"
-mvn -B -q -Dstyle.color=never -f extensions/pom.xml -Dkeycloak.version="$KEYCLOAK_VERSION" verify
+tc_mvn_extensions verify
 
 tc_log "local federation: Keycloak up, realms applied with pulumi up"
 tc_cli local up

@@ -55,6 +55,35 @@ def _local_reset(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from trustcircle.local.backup import create_backup
+    from trustcircle.local.server import LocalKeycloak
+
+    server = LocalKeycloak()
+    report = create_backup(server.paths, keycloak_home=server.home, server=server,
+                           output=Path(args.output) if args.output else None)
+    downtime = (f"server stopped {report.downtime_s} s for a consistent copy" if report.downtime_s is not None
+                else "server was not running")
+    print(f"backup of the Keycloak {report.keycloak_version} federation: {report.path} "
+          f"({report.files} files, {report.bytes / 1e6:.1f} MB; {downtime}); it holds keys and password "
+          "hashes: keep it as you keep the server")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from trustcircle.local.backup import restore_backup
+    from trustcircle.settings import Paths
+
+    report = restore_backup(Path(args.file), Paths.from_env())
+    print(f"restored the Keycloak {report.keycloak_version} federation backed up at {report.created} into "
+          f"{report.state} ({report.files} files); start it with ./run up")
+    return 0
+
+
 def _local_certificate(args: argparse.Namespace) -> int:
     from trustcircle.local.ca import ensure_tls
     from trustcircle.settings import Paths
@@ -235,6 +264,16 @@ def build_parser() -> argparse.ArgumentParser:
     cert.add_argument("name", help="file name stem under the local CA directory (not 'server')")
     cert.add_argument("--host", action="append", required=True, help="DNS name or IP address (repeat)")
     cert.set_defaults(func=_local_certificate)
+
+    backup = sub.add_parser("backup", help="one consistent archive of the local federation (database, keys, CA, "
+                                           "audit trail, Pulumi state); the server pauses for the copy")
+    backup.add_argument("--output", help="the archive to write (default: trustcircle-backups/ beside the state "
+                                         "directory); never overwritten")
+    backup.set_defaults(func=_backup)
+    restore = sub.add_parser("restore", help="restore a backup into an empty state directory (TRUSTCIRCLE_STATE), "
+                                             "then ./run up starts it")
+    restore.add_argument("file", help="an archive written by backup")
+    restore.set_defaults(func=_restore)
 
     validate = sub.add_parser("validate", help="validate the declarative model (or some of its files, against the "
                                                 "rest of their realms/ tree)")

@@ -3,6 +3,13 @@
 ``up`` is idempotent: a healthy server is left alone, a stopped one is started, and the server is
 rebuilt (``kc.sh build``) only when its configuration or provider jars changed. Start-up failures
 report the log tail. Nothing listens beyond 127.0.0.1.
+
+Upgrade in place: the database lives in the distribution's ``data/`` (``keycloak-<version>/data``).
+When the pinned version changes, ``up`` finds the earlier version's data, checks the extension was
+built for the new version, stops the old server, takes a backup (``trustcircle.local.backup``, the
+rollback), moves the data into the new distribution, builds and starts it: Keycloak migrates the
+database at start. Each upgrade is recorded in ``upgrades.jsonl`` (versions, backup, downtime,
+start time including the migration). A downgrade (data newer than the pinned version) is refused.
 """
 
 from __future__ import annotations
@@ -10,14 +17,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
 import sys
 import tarfile
 import time
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import requests
@@ -80,9 +90,14 @@ class LocalKeycloak:
         self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.dir.chmod(0o700)  # database (realm keys, password hashes), credentials, TLS keys: owner only
         tls = ensure_tls(self.dir / "tls", [self.config.host, "localhost"])
+        sources = self._extension_jars()  # built for this Keycloak, checked before anything changes
+        previous = self.previous_install()
+        upgrade = _Upgrade(previous, self.version) if previous is not None else None
+        if upgrade is not None:
+            self._begin_upgrade(upgrade)
         self._install()
         self.mail.up(tls)  # the realms' outgoing mail (account set-up, forgotten passwords)
-        jars = self._install_providers()
+        jars = self._install_providers(sources)
         deny_list.install(self.home)  # read by realms whose policy refuses breached passwords
         conf_changed = self._write_conf(tls)
         needs_build = self._needs_build(jars)
@@ -93,9 +108,77 @@ class LocalKeycloak:
             _progress("configuration or extension changed: restarting Keycloak")
             self._stop()
         if needs_build:
+            started = time.monotonic()
             self._build(jars)
+            if upgrade is not None:
+                upgrade.build_s = time.monotonic() - started
+        started = time.monotonic()
         self._start(tls)
+        if upgrade is not None:
+            self._finish_upgrade(upgrade, time.monotonic() - started)
         return self.target(tls)
+
+    # --- upgrade in place ------------------------------------------------------------------------
+    def previous_install(self) -> Path | None:
+        """The distribution of another Keycloak version holding the database, when this one has none."""
+        if (self.home / "data" / "h2").exists():
+            return None
+        found = sorted(d for d in self.dir.glob("keycloak-*")
+                       if d.is_dir() and d != self.home and (d / "data" / "h2").exists())
+        if not found:
+            return None
+        if len(found) > 1:
+            raise LocalServerError(
+                f"databases of several Keycloak versions in {self.dir}: "
+                + ", ".join(d.name for d in found),
+                "keep the one to upgrade (move the others away), or restore a backup into an empty "
+                "state directory (./run restore FILE)")
+        old = found[0].name.removeprefix("keycloak-")
+        if _version_key(old) > _version_key(self.version):
+            raise LocalServerError(
+                f"the local database is from Keycloak {old}, newer than the pinned {self.version}: "
+                "Keycloak cannot downgrade a database",
+                f"use the trustcircle commit that pins {old}, or restore a backup taken with "
+                f"{self.version} into an empty state directory (docs/upgrading.md, rollback)")
+        return found[0]
+
+    def _begin_upgrade(self, upgrade: _Upgrade) -> None:
+        from trustcircle.local.backup import create_backup
+
+        if not (self.home / "bin" / "kc.sh").exists() and not self.paths.keycloak_dist(self.version).exists():
+            raise ConfigurationError(f"Keycloak {self.version}'s distribution is not in the cache",
+                                     "run ./run setup (it fetches and verifies it); nothing was changed")
+        _progress(f"upgrading the local federation from Keycloak {upgrade.old_version} to {self.version} "
+                  "(backup first; docs/upgrading.md)")
+        upgrade.stopped_at = time.monotonic()
+        was_running = self._stop()
+        if not was_running:
+            upgrade.stopped_at = None
+        report = create_backup(self.paths, keycloak_home=upgrade.old_home, server=None)
+        upgrade.backup = report.path
+        _progress(f"backup of the Keycloak {upgrade.old_version} federation: {report.path}")
+        # the new distribution, with the old data moved in (the backup is the way back)
+        self._install()
+        shutil.rmtree(self.home / "data", ignore_errors=True)
+        (upgrade.old_home / "data").rename(self.home / "data")
+        (self.dir / "build.stamp").unlink(missing_ok=True)
+
+    def _finish_upgrade(self, upgrade: _Upgrade, start_s: float) -> None:
+        shutil.rmtree(upgrade.old_home, ignore_errors=True)
+        record = {
+            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "from": upgrade.old_version, "to": self.version, "backup": str(upgrade.backup),
+            "build_s": round(upgrade.build_s, 1),
+            "start_s": round(start_s, 1),  # includes Keycloak's database migration
+            "migration_s": _migration_seconds(self.log_tail(4000)),
+            "downtime_s": (round(time.monotonic() - upgrade.stopped_at, 1)
+                           if upgrade.stopped_at is not None else None),
+        }
+        with (self.dir / "upgrades.jsonl").open("a") as out:
+            out.write(json.dumps(record) + "\n")
+        _progress(f"upgraded to Keycloak {self.version}: build {record['build_s']} s, start "
+                  f"{record['start_s']} s (migration {record['migration_s']} s), downtime "
+                  f"{record['downtime_s']} s; rollback: docs/upgrading.md")
 
     def down(self) -> bool:
         """Stop the server and the mail catcher; True when the server was running."""
@@ -149,15 +232,30 @@ class LocalKeycloak:
         shutil.rmtree(tmp, ignore_errors=True)
         with tarfile.open(dist) as archive:
             archive.extractall(tmp, filter="data")
-        (tmp / f"keycloak-{self.version}").rename(self.home)
+        fresh = tmp / f"keycloak-{self.version}"
+        if (self.home / "data").exists():  # a restored backup's database: kept, the rest installed
+            shutil.rmtree(fresh / "data", ignore_errors=True)
+            (self.home / "data").rename(fresh / "data")
+            shutil.rmtree(self.home)
+        fresh.rename(self.home)
         shutil.rmtree(tmp, ignore_errors=True)
 
-    def _install_providers(self) -> list[Path]:
+    def _extension_jars(self) -> list[Path]:
+        """The extension's jars, each built for this Keycloak version (else nothing is changed)."""
         jars = sorted(p for p in (REPO_ROOT / "extensions").glob("*/target/trustcircle-*.jar")
                       if not p.name.endswith(("-sources.jar", "-javadoc.jar", "-tests.jar")))
         if not jars:
             raise ConfigurationError("no extension jar under extensions/*/target/",
                                      "build it with ./run setup (or mvn -f extensions/pom.xml package)")
+        wrong = {j.name: built for j in jars if (built := built_for(j)) != self.version}
+        if wrong:
+            raise ConfigurationError(
+                f"extension jars built for another Keycloak than {self.version}: "
+                + ", ".join(f"{name} ({built or 'no Keycloak-Version'})" for name, built in sorted(wrong.items())),
+                "rebuild the extension against the pinned version: ./run setup (nothing was changed)")
+        return jars
+
+    def _install_providers(self, jars: list[Path]) -> list[Path]:
         providers = self.home / "providers"
         for old in providers.glob("trustcircle-*.jar"):
             if old.name not in {j.name for j in jars}:
@@ -284,6 +382,51 @@ class LocalKeycloak:
             return pid
         self.pid_file.unlink(missing_ok=True)
         return None
+
+
+@dataclass
+class _Upgrade:
+    old_home: Path
+    new_version: str
+    stopped_at: float | None = None
+    backup: Path | None = None
+    build_s: float = 0.0
+
+    @property
+    def old_version(self) -> str:
+        return self.old_home.name.removeprefix("keycloak-")
+
+
+def built_for(jar: Path) -> str | None:
+    """The Keycloak version a trustcircle jar was compiled against (its manifest's Keycloak-Version)."""
+    try:
+        with zipfile.ZipFile(jar) as archive:
+            manifest = archive.read("META-INF/MANIFEST.MF").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+    match = re.search(r"^Keycloak-Version: *(\S+)", manifest, re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version))
+
+
+def _migration_seconds(log: str) -> float | None:
+    """Keycloak's database update at the last start, from the server log: from Liquibase's
+    "Updating database" to the last realm migrated (None: no update logged). Keycloak 26.7 runs it
+    after "started in", on the first request, so the start time alone does not show it."""
+    stamp = r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) "
+    begins = list(re.finditer(stamp + r".*Updating database\.", log, re.MULTILINE))
+    if not begins:
+        return None
+    ends = list(re.finditer(stamp + r".*(?:migrated realm \S+ to|Migrating older model to)",
+                            log[begins[-1].end():], re.MULTILINE))
+    if not ends:
+        return None
+    fmt = "%Y-%m-%d %H:%M:%S,%f"
+    elapsed = datetime.strptime(ends[-1].group(1), fmt) - datetime.strptime(begins[-1].group(1), fmt)
+    return round(elapsed.total_seconds(), 1)
 
 
 def _progress(message: str) -> None:

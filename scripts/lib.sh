@@ -105,12 +105,13 @@ tc_setup_keycloak_dist() {
 }
 tc_keycloak_maven_repo() { echo "$TRUSTCIRCLE_CACHE/keycloak/${1:-$KEYCLOAK_VERSION}/maven"; }
 
-# tc_mvn_extensions [--keycloak VERSION] ARGS...: Maven on extensions/pom.xml, built against the
-# jars of that Keycloak version's distribution (default: the pinned one)
+# tc_mvn_extensions [--keycloak VERSION] [--dir DIR] ARGS...: Maven on DIR/pom.xml (default:
+# extensions/), built against the jars of that Keycloak version's distribution (default: the pinned one)
 tc_mvn_extensions() {
-  local v="$KEYCLOAK_VERSION"
+  local v="$KEYCLOAK_VERSION" dir="$ROOT/extensions"
   if [ "${1:-}" = "--keycloak" ]; then v="$2"; shift 2; fi
-  mvn -B -q -Dstyle.color=never -f "$ROOT/extensions/pom.xml" -Dkeycloak.version="$v" \
+  if [ "${1:-}" = "--dir" ]; then dir="$2"; shift 2; fi
+  mvn -B -q -Dstyle.color=never -f "$dir/pom.xml" -Dkeycloak.version="$v" \
     -Dtrustcircle.keycloak.repository="file://$(tc_keycloak_maven_repo "$v")" "$@"
 }
 
@@ -136,6 +137,7 @@ sys.exit(0 if jars and all(built_for(j) == sys.argv[2] for j in jars) else 1)' "
   mkdir -p "$(dirname "$stamp")"
   # what the Ansible and Kubernetes paths pin: the jars' checksums (the build is reproducible)
   (cd "$ROOT/extensions" && sha256sum -- */target/trustcircle-*.jar) > "$ROOT/extensions/target/SHA256SUMS"
+  echo "$KEYCLOAK_VERSION" > "$ROOT/extensions/target/KEYCLOAK_VERSION"  # what the Ansible role checks
   echo "$h" > "$stamp"
 }
 

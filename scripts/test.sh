@@ -42,11 +42,33 @@ tc_log "k8s stack: kube-apiserver $KUBERNETES_VERSION for the server-side dry ru
 TRUSTCIRCLE_KUBE_APISERVER_BIN="$(timeout 1200 scripts/toolchain/kube-apiserver.sh ensure | tail -n 1)"
 export TRUSTCIRCLE_KUBE_APISERVER_BIN
 
-tc_log "pytest: unit tests, live tests against Keycloak, conformance suite"
+tc_log "backup and restore: the suite runs against the federation restored from a backup into an empty directory"
+original="$TRUSTCIRCLE_STATE"
+restored="$(dirname "$original")/$(basename "$original").restored-by-test"
+backup_dir=$(mktemp -d)
+rm -rf "$restored"
+tc_cli backup --output "$backup_dir/federation.tar.gz"
+tc_cli local down >/dev/null
+TRUSTCIRCLE_STATE="$restored" tc_cli restore "$backup_dir/federation.tar.gz"
+rm -rf "$backup_dir"
+export TRUSTCIRCLE_STATE="$restored" PULUMI_BACKEND_URL="file://$restored/pulumi-backend"
+if [ "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" = "$original/pulumi-passphrase" ]; then
+  export PULUMI_CONFIG_PASSPHRASE_FILE="$restored/pulumi-passphrase"
+fi
+tc_cli local up
+(cd "$ROOT" && pulumi preview --refresh --expect-no-changes --stack "${TRUSTCIRCLE_STACK:-local}" --non-interactive >/dev/null) \
+  || tc_die "the restored federation differs from realms/ (pulumi preview shows changes)" "read: ./run pulumi preview --diff"
+
+tc_log "pytest: unit tests, live tests against Keycloak, conformance suite (on the restored federation)"
 set +e
-python -m pytest tests conformance --junitxml=reports/junit.xml "$@"
+python -m pytest tests conformance --ignore=tests/upgrade --junitxml=reports/junit.xml "$@"
 rc=$?
 set -e
+# (with pytest arguments, e.g. -k, only what they select runs: not the upgrade test)
+if [ $# -eq 0 ] && { [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]; }; then
+  tc_log "upgrade with data: Keycloak $KEYCLOAK_PREVIOUS_VERSION -> $KEYCLOAK_VERSION (scripts/upgrade-test.sh)"
+  scripts/upgrade-test.sh --junitxml=reports/junit-upgrade.xml || { [ "$rc" -ne 0 ] || rc=1; }
+fi
 [ -f reports/junit.xml ] && tc_cli report reports/junit.xml --output reports/test-report.html || true
 tc_log "reports and Pulumi state: no private key or credential of this machine (a finding fails the run)"
 leaks=0

@@ -72,10 +72,14 @@ class LocalConfig:
 class LocalKeycloak:
     """One Keycloak server of the local federation."""
 
-    def __init__(self, paths: Paths | None = None, config: LocalConfig | None = None) -> None:
+    def __init__(self, paths: Paths | None = None, config: LocalConfig | None = None, *,
+                 version: str | None = None, extensions: Path | None = None) -> None:
+        """``version`` and ``extensions`` (the folder whose ``*/target`` holds the jars) default to
+        the pinned Keycloak and the project's build; the upgrade test starts from the previous ones."""
         self.paths = paths or Paths.from_env()
         self.config = config or LocalConfig.from_env()
-        self.version = versions()["KEYCLOAK_VERSION"]
+        self.version = version or versions()["KEYCLOAK_VERSION"]
+        self.extensions = extensions or REPO_ROOT / "extensions"
         self.dir = self.paths.local
         self.home = self.dir / f"keycloak-{self.version}"
         self.log_file = self.dir / "keycloak.log"
@@ -242,7 +246,7 @@ class LocalKeycloak:
 
     def _extension_jars(self) -> list[Path]:
         """The extension's jars, each built for this Keycloak version (else nothing is changed)."""
-        jars = sorted(p for p in (REPO_ROOT / "extensions").glob("*/target/trustcircle-*.jar")
+        jars = sorted(p for p in self.extensions.glob("*/target/trustcircle-*.jar")
                       if not p.name.endswith(("-sources.jar", "-javadoc.jar", "-tests.jar")))
         if not jars:
             raise ConfigurationError("no extension jar under extensions/*/target/",

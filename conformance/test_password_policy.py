@@ -101,7 +101,7 @@ def _violations(policy: PasswordPolicy) -> dict[str, tuple[str, str]]:
                   "no digit": ("Aa!!" + "w" * n, "must contain at least 1 numerical digits."),
                   "no special character": ("Aa11" + "v" * n, "must contain at least 1 special characters.")}
     if policy.breached_deny_list:  # well-formed, and among the most common breached passwords
-        cases["breached"] = ("P@ssw0rd", "Invalid password: password is blacklisted.")
+        cases["breached"] = ("P@ssw0rd", "Invalid password: password is not allowed.")  # 26.7's wording
     # notUsername is applied too, but cannot be shown alone: usernames are lower case, so a password
     # equal to one is refused by the upper-case rule first
     return cases

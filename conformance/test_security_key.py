@@ -25,7 +25,11 @@ KEY_FORM = "webauth"  # Keycloak's webauthn-authenticate page
 OTP_FORM = "kc-otp-login-form"
 OTP_SETUP_FORM = "kc-totp-settings-form"
 ANOTHER_WAY_FORM = "kc-select-try-another-way-form"
-CHOICE = re.compile(r'name="authenticationExecution" value="([^"]+)".*?kcAuthenticator(\w+)Class', re.S)
+# Keycloak's "try another way" list: each choice's execution, then its icon, which Keycloak 26.5
+# names by its theme property (kcAuthenticatorOTPClass) and 26.7 by the property's value (fa-mobile)
+CHOICE = re.compile(r'name="authenticationExecution" value="([^"]+)".*?'
+                    r'(?:kcAuthenticator(\w+)Class|fa fa-(mobile|key)\b)', re.S)
+ICONS = {"mobile": "OTP", "key": "WebAuthn"}
 
 
 def _param(page: Page, name: str) -> str:
@@ -43,7 +47,7 @@ def _key_for(target: Target, page: Page) -> SecurityKey:
 def _choose_the_key(browser: Browser, page: Page) -> Page:
     """From the one-time code page: "try another way", then the security key."""
     page = browser.submit(page, page.form(id=ANOTHER_WAY_FORM))
-    choices = {kind: execution for execution, kind in CHOICE.findall(page.text)}
+    choices = {kind or ICONS.get(icon, icon): execution for execution, kind, icon in CHOICE.findall(page.text)}
     assert set(choices) == {"OTP", "WebAuthn"}, shown(page)[:1500]
     form = next(f for f in page.forms if f.fields.get("authenticationExecution") == choices["WebAuthn"])
     return browser.submit(page, form)

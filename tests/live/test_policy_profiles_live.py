@@ -18,7 +18,7 @@ EXPECTED: dict[str, dict[str, str | None]] = {
     "habpps": {"Short1!": "minimum length 8", "Aa1!" + "x" * 17: "maximum length 20",
                "lowercase-only-1": "upper case", "P@ssw0rd": None, "Gironde-2026!": None},
     "current-guidance": {"Gironde-2026!": "minimum length 15",
-                         "1qaz2wsx3edc4rfv": "password is blacklisted",
+                         "1qaz2wsx3edc4rfv": "password is not allowed",  # Keycloak 26.7's wording
                          "correct horse battery staple": None,
                          "a" * 65: "maximum length 64"},
 }

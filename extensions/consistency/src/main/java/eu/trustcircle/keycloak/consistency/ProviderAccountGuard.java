@@ -57,8 +57,15 @@ public class ProviderAccountGuard implements ContainerRequestFilter {
         Matcher link = LINK.matcher(path);
         boolean update = "PUT".equals(request.getMethod()) && user.matches();
         boolean linking = !"GET".equals(request.getMethod()) && link.matches();
+        if (!update && !linking) {
+            return;
+        }
         KeycloakSession session = KeycloakSessionUtil.getKeycloakSession();
-        if ((!update && !linking) || session == null) {
+        if (session == null) {  // closed: without the session nothing can be checked (a Keycloak change)
+            LOG.errorf("no Keycloak session in the request filter: %s %s refused", request.getMethod(), path);
+            request.abortWith(Response.status(Response.Status.SERVICE_UNAVAILABLE).type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity(Map.of("error", "unavailable", "error_description",
+                            "trustcircle cannot check this request on this Keycloak version")).build());
             return;
         }
         RealmModel realm = session.realms().getRealmByName(decode(update ? user.group(1) : link.group(1)));

@@ -68,7 +68,10 @@ public class HabilitationManagerScope implements ContainerRequestFilter {
             return;
         }
         KeycloakSession session = KeycloakSessionUtil.getKeycloakSession();
-        if (session == null) {
+        if (session == null) {  // closed: without the session nothing can be checked (a Keycloak change)
+            LOG.errorf("no Keycloak session in the request filter: %s %s refused", request.getMethod(),
+                    request.getUriInfo().getPath());
+            request.abortWith(Response.status(Response.Status.SERVICE_UNAVAILABLE).build());
             return;
         }
         String token = tokenOf(request.getHeaderString("Authorization"));

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from trustcircle.model.urls import MAX_URL, URL_PATTERN, url_problem
+from trustcircle.model.urls import MAX_URL, URL_PATTERN, redirect_uri_problem, url_problem
 
 MAX_NAME = 200
 MAX_TOKEN = 255
@@ -32,6 +32,19 @@ def _plain_url(value: object) -> object:
 
 HttpsUrl = Annotated[HttpUrl, BeforeValidator(_plain_url),
                      WithJsonSchema({"type": "string", "format": "uri", "maxLength": MAX_URL, "pattern": URL_PATTERN})]
+
+
+def _redirect_uri(value: object) -> object:
+    problem = (url_problem(value) or redirect_uri_problem(value)) if isinstance(value, str) else None
+    if problem:
+        raise PydanticCustomError("url_not_allowed", "{problem}", {"problem": problem})
+    return value
+
+
+# where an authorization server sends the agent back (OpenID Connect redirect and post-logout URIs)
+RedirectUri = Annotated[HttpUrl, BeforeValidator(_redirect_uri),
+                        WithJsonSchema({"type": "string", "format": "uri", "maxLength": MAX_URL,
+                                        "pattern": URL_PATTERN})]
 
 
 class Strict(BaseModel):

@@ -54,7 +54,7 @@ _RULES = (
     Rule("TC017", "too long, too many or too deep", "unbounded values hide content in a diff and cost the "
          "validator and Keycloak"),
     Rule("TC018", "URL not allowed", "URLs are exact https addresses: no http, wildcard, user name, fragment or "
-         "disguised host"),
+         "disguised host; a redirect URI carries no parameter of the authorization response (code, state…)"),
     Rule("TC019", "value read differently by YAML versions", "`no`, `on`, `010` or `1_000` mean a boolean or "
          "another number to a YAML 1.1 reader (many editors and tools) and text or 10 to trustcircle"),
     Rule("TC101", "duplicate id", "ids name Keycloak objects and must be unique"),

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StrictInt
 
-from trustcircle.model.base import HttpsUrl, Name, Person, Slug, Strict, Token
+from trustcircle.model.base import HttpsUrl, Name, Person, RedirectUri, Slug, Strict, Token
 from trustcircle.model.policies import Policies, PolicyOverride, effective
 from trustcircle.model.profiles import DEFAULT_PROFILE, PROFILES, ProfileId
 
@@ -124,8 +124,8 @@ class OidcService(Strict):
     name: Name
     protocol: Literal["oidc"]
     client_id: Token = Field(min_length=3, description="the OAuth 2.0 client id")
-    redirect_uris: list[HttpsUrl] = Field(min_length=1, description="exact redirect URIs (no wildcards)")
-    post_logout_redirect_uris: list[HttpsUrl] = Field(default_factory=list)
+    redirect_uris: list[RedirectUri] = Field(min_length=1, description="exact redirect URIs (no wildcards)")
+    post_logout_redirect_uris: list[RedirectUri] = Field(default_factory=list)
     jwks_url: HttpsUrl = Field(description="where the service publishes the public keys of its client assertions")
     level_of_assurance: Slug | None = Field(None, description="minimum level of assurance (id)")
     rubriques: list[Rubrique] = Field(min_length=1)
@@ -262,7 +262,7 @@ class OnBehalfOf(Strict):
     provider (their organisation authenticates them, the convention gate applies), and its tokens
     carry the agent and the convention's habilitations (authorization code with PKCE)."""
 
-    redirect_uris: list[HttpsUrl] = Field(min_length=1, description="where the provider returns the agent")
+    redirect_uris: list[RedirectUri] = Field(min_length=1, description="where the provider returns the agent")
 
 
 class Application(Strict):

@@ -76,3 +76,20 @@ def url_problem(text: str) -> str | None:
     if segments & {".", ".."}:
         return "the path holds . or .. segments: write the path they lead to"
     return None if PATH_CHARS.fullmatch(parts.path) else "the path holds characters to percent-encode"
+
+
+# Parameters Keycloak 26.7.3 refuses in a redirect URI (its RedirectUtils' forbidden OpenID Connect
+# response parameters): the authorization response would carry them twice, and an attacker's value first.
+OIDC_RESPONSE_PARAMETERS = frozenset({"code", "state", "session_state", "iss", "error", "error_description",
+                                      "error_uri", "id_token", "access_token", "token_type", "expires_in",
+                                      "response", "kc_action", "kc_action_status"})
+
+
+def redirect_uri_problem(text: str) -> str | None:
+    """Why ``text`` is not an acceptable redirect URI (beyond :func:`url_problem`), or None."""
+    names = sorted({pair.split("=", 1)[0].lower() for pair in urlsplit(text).query.split("&") if pair}
+                   & OIDC_RESPONSE_PARAMETERS)
+    if names:
+        return (f"the query holds {', '.join(names)}, which the authorization response itself carries: "
+                "Keycloak refuses such a redirect URI; remove them")
+    return None

@@ -52,18 +52,25 @@ from trustcircle.target import Target
 PREVIOUS = os.environ.get("TRUSTCIRCLE_UPGRADE_FROM", "")
 PREVIOUS_EXTENSIONS = Path(os.environ.get("TRUSTCIRCLE_UPGRADE_EXTENSIONS", "/nonexistent"))
 PULUMI_TIMEOUT_S = 900
+# a stack of its own: Pulumi.<stack>.yaml holds the salt of the passphrase that made it, per machine
+STACK = "upgrade"
 
 pytestmark = pytest.mark.skipif(not PREVIOUS, reason="run through ./run test-upgrade (scripts/upgrade-test.sh)")
 
 
 def _pulumi(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["pulumi", *args, "--stack", "local", "--non-interactive"], cwd=REPO_ROOT,
+    return subprocess.run(["pulumi", *args, "--stack", STACK, "--non-interactive"], cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=PULUMI_TIMEOUT_S, check=False)
 
 
+def _init_stack() -> None:
+    (REPO_ROOT / f"Pulumi.{STACK}.yaml").unlink(missing_ok=True)  # another passphrase's salt
+    done = subprocess.run(["pulumi", "stack", "init", STACK, "--non-interactive"], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+
+
 def _apply_realms() -> None:
-    subprocess.run(["pulumi", "stack", "init", "local", "--non-interactive"], cwd=REPO_ROOT,
-                   capture_output=True, text=True, timeout=120, check=False)
     done = _pulumi("up", "--yes", "--skip-preview")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
@@ -140,6 +147,7 @@ def test_upgrade_in_place_keeps_agents_factors_name_ids_and_gates() -> None:
     # 1. the federation on the previous version
     old = LocalKeycloak(paths, version=PREVIOUS, extensions=PREVIOUS_EXTENSIONS)
     target = old.up()
+    _init_stack()
     _apply_realms()
     admin = Admin(target)
 

@@ -71,7 +71,7 @@ def _init_stack() -> None:
 
 
 def _apply_realms() -> None:
-    done = _pulumi("up", "--yes", "--skip-preview")
+    done = _pulumi("up", "--yes", "--refresh", "--skip-preview")  # as ./run up: drift is read back and put right
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 

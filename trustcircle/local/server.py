@@ -44,6 +44,7 @@ from trustcircle.target import Target, write_private_json
 START_TIMEOUT_S = 240
 STOP_TIMEOUT_S = 60
 HEAP_OPTS = "-Xms256m -Xmx1536m"
+_STARTED: list[subprocess.Popen[bytes]] = []
 
 
 @dataclass(frozen=True)
@@ -347,6 +348,7 @@ class LocalKeycloak:
                                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     env=env, start_new_session=True, cwd=self.home)
         self.pid_file.write_text(str(proc.pid))
+        _STARTED.append(proc)  # the server outlives this object: its handle lives as long as the process
         self._wait_ready(proc, tls)
 
     def _wait_ready(self, proc: subprocess.Popen[bytes], tls: TlsFiles) -> None:

@@ -9,7 +9,7 @@ cd "$ROOT"
 mkdir -p reports
 
 if [ "${CI:-}" = "true" ]; then
-  # CI leaves nothing running behind it
+  # CI leaves nothing running behind it (the restored federation is stopped by restore_local below)
   trap 'python -m trustcircle local down >/dev/null 2>&1 || true; scripts/ansible.sh stop || true' EXIT
 fi
 
@@ -47,14 +47,24 @@ original="$TRUSTCIRCLE_STATE"
 restored="$(dirname "$original")/$(basename "$original").restored-by-test"
 backup_dir=$(mktemp -d)
 rm -rf "$restored"
-tc_cli backup --output "$backup_dir/federation.tar.gz"
-tc_cli local down >/dev/null
+tc_cli backup --output "$backup_dir/federation.tar.gz" --leave-stopped
 TRUSTCIRCLE_STATE="$restored" tc_cli restore "$backup_dir/federation.tar.gz"
 rm -rf "$backup_dir"
 export TRUSTCIRCLE_STATE="$restored" PULUMI_BACKEND_URL="file://$restored/pulumi-backend"
 if [ "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" = "$original/pulumi-passphrase" ]; then
   export PULUMI_CONFIG_PASSPHRASE_FILE="$restored/pulumi-passphrase"
 fi
+# afterwards: the restored copy stopped (and removed when all passed), the local federation as it was
+restore_local() {
+  python -m trustcircle local down >/dev/null 2>&1 || true
+  if [ "${CI:-}" = "true" ]; then
+    scripts/ansible.sh stop || true
+  else
+    TRUSTCIRCLE_STATE="$original" python -m trustcircle local up >/dev/null 2>&1 \
+      || echo "trustcircle: the local federation did not start again: ./run up" >&2
+  fi
+}
+trap restore_local EXIT
 tc_cli local up
 (cd "$ROOT" && pulumi preview --refresh --expect-no-changes --stack "${TRUSTCIRCLE_STACK:-local}" --non-interactive >/dev/null) \
   || tc_die "the restored federation differs from realms/ (pulumi preview shows changes)" "read: ./run pulumi preview --diff"
@@ -64,11 +74,16 @@ set +e
 python -m pytest tests conformance --ignore=tests/upgrade --junitxml=reports/junit.xml "$@"
 rc=$?
 set -e
-# (with pytest arguments, e.g. -k, only what they select runs: not the upgrade test)
-if [ $# -eq 0 ] && { [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]; }; then
+# The upgrade test (about 5 minutes) runs in CI (CI=true), or when asked; with pytest arguments
+# (e.g. -k) only what they select runs. ./run test-upgrade runs it alone.
+if [ $# -eq 0 ] && { [ "${CI:-}" = "true" ] || [ "${TRUSTCIRCLE_TEST_UPGRADE:-}" = "1" ]; } \
+   && { [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]; }; then
   tc_log "upgrade with data: Keycloak $KEYCLOAK_PREVIOUS_VERSION -> $KEYCLOAK_VERSION (scripts/upgrade-test.sh)"
   scripts/upgrade-test.sh --junitxml=reports/junit-upgrade.xml || { [ "$rc" -ne 0 ] || rc=1; }
+elif [ $# -eq 0 ]; then
+  tc_log "upgrade with data: not on a warm run (CI runs it): ./run test-upgrade, or TRUSTCIRCLE_TEST_UPGRADE=1 ./run test"
 fi
+[ "$rc" -eq 0 ] && rm -rf "$restored"
 [ -f reports/junit.xml ] && tc_cli report reports/junit.xml --output reports/test-report.html || true
 tc_log "reports and Pulumi state: no private key or credential of this machine (a finding fails the run)"
 leaks=0

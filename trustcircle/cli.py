@@ -63,8 +63,9 @@ def _backup(args: argparse.Namespace) -> int:
 
     server = LocalKeycloak()
     report = create_backup(server.paths, keycloak_home=server.home, server=server,
-                           output=Path(args.output) if args.output else None)
-    downtime = (f"server stopped {report.downtime_s} s for a consistent copy" if report.downtime_s is not None
+                           output=Path(args.output) if args.output else None, restart=not args.leave_stopped)
+    downtime = ("server left stopped" if args.leave_stopped
+                else f"server stopped {report.downtime_s} s for a consistent copy" if report.downtime_s is not None
                 else "server was not running")
     print(f"backup of the Keycloak {report.keycloak_version} federation: {report.path} "
           f"({report.files} files, {report.bytes / 1e6:.1f} MB; {downtime}); it holds keys and password "
@@ -269,6 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
                                            "audit trail, Pulumi state); the server pauses for the copy")
     backup.add_argument("--output", help="the archive to write (default: trustcircle-backups/ beside the state "
                                          "directory); never overwritten")
+    backup.add_argument("--leave-stopped", action="store_true",
+                        help="leave the server stopped after the copy (a backup before maintenance)")
     backup.set_defaults(func=_backup)
     restore = sub.add_parser("restore", help="restore a backup into an empty state directory (TRUSTCIRCLE_STATE), "
                                              "then ./run up starts it")

@@ -102,9 +102,10 @@ def default_output(paths: Paths, keycloak_version: str) -> Path:
 
 
 def create_backup(paths: Paths, *, keycloak_home: Path, server: LocalKeycloak | None,
-                  output: Path | None = None) -> BackupReport:
+                  output: Path | None = None, restart: bool = True) -> BackupReport:
     """Write one archive of the federation. ``server``, when given, is stopped for the copy and
-    started again; without it the caller has stopped the server (an upgrade does)."""
+    started again (unless not ``restart``); without it the caller has stopped the server (an
+    upgrade does)."""
     version = keycloak_home.name.removeprefix("keycloak-")
     if not (keycloak_home / "data" / "h2").exists():
         raise ConfigurationError(f"no Keycloak database in {keycloak_home}",
@@ -148,9 +149,9 @@ def create_backup(paths: Paths, *, keycloak_home: Path, server: LocalKeycloak | 
                 archive.add(f, arcname=f"{PREFIX}/{rel}", recursive=False)
         tmp.replace(output)
     finally:
-        if was_running and server is not None:
+        if was_running and server is not None and restart:
             server.up()
-    downtime = round(time.monotonic() - stopped_at, 1) if was_running else None
+    downtime = round(time.monotonic() - stopped_at, 1) if was_running and restart else None
     return BackupReport(output, version, len(entries), output.stat().st_size, downtime)
 
 

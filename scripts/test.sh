@@ -65,9 +65,7 @@ restore_local() {
   fi
 }
 trap restore_local EXIT
-tc_cli local up
-(cd "$ROOT" && pulumi preview --refresh --expect-no-changes --stack "${TRUSTCIRCLE_STACK:-local}" --non-interactive >/dev/null) \
-  || tc_die "the restored federation differs from realms/ (pulumi preview shows changes)" "read: ./run pulumi preview --diff"
+tc_cli local up  # tests/live/test_pulumi_program.py then finds realms/ on it, unchanged (refresh, no change)
 
 tc_log "pytest: unit tests, live tests against Keycloak, conformance suite (on the restored federation)"
 set +e

@@ -2,6 +2,10 @@
 the background that counts each sign-in's outcome, and sign-ins held halfway (a message signed or
 encrypted with the keys of that moment, still in the browser) to be completed later.
 
+One agent signing in again within a second counts as a brute-force attempt (Keycloak's quick-login
+check: the account is then disabled for a minute), so the loop takes its agents in turn and never
+signs one in again before ``SAME_AGENT_GAP_S``.
+
 The e-service reads its IdP's metadata by URL, as a production SP does (and as Keycloak's own
 links do): a response it cannot check with the certificates it read makes it read them again,
 once; that counts as a refresh, not a failure. Everything else that goes wrong is a failure.
@@ -22,6 +26,18 @@ from conformance.flows import authn_request_to_home, saml_response_of
 from conformance.saml_sp import Assertion, ServiceProvider
 
 KEY_NAME = re.compile(r"<(?:\w+:)?KeyName>([^<]+)</(?:\w+:)?KeyName>")
+FEEDBACK = re.compile(r'class="[^"]*(?:kc-feedback-text|input-error|alert-error)[^"]*"[^>]*>\s*([^<]+)', re.S)
+SAME_AGENT_GAP_S = 1.5
+
+
+def why(err: Exception) -> str:
+    """What went wrong, short: Keycloak's message when the error carries its page."""
+    text = str(err)
+    found = FEEDBACK.search(text)
+    title = re.search(r"<title>([^<]+)</title>", text)
+    if found or title:
+        return f"page {title.group(1).strip() if title else '?'!r}: {found.group(1).strip() if found else text[:200]}"
+    return text[:300]
 
 
 def signing_kid(saml_response: str) -> str | None:
@@ -92,7 +108,7 @@ class LoginLoop:
     service: EService
     ca_bundle: str
     idp_alias: str
-    agent: Agent
+    agents: list[Agent]
     max_logins: int
     max_s: float
     succeeded: int = 0
@@ -112,14 +128,18 @@ class LoginLoop:
 
     def _run(self) -> None:
         deadline = time.monotonic() + self.max_s
+        last: dict[str, float] = {}
         while not self._stop.is_set() and self.attempts < self.max_logins and time.monotonic() < deadline:
+            agent = self.agents[self.attempts % len(self.agents)]
+            time.sleep(max(0.0, last.get(agent.username, 0.0) + SAME_AGENT_GAP_S - time.monotonic()))
+            last[agent.username] = time.monotonic()
             try:
-                held = hold(self.ca_bundle, self.service, self.idp_alias, self.agent, "response")
+                held = hold(self.ca_bundle, self.service, self.idp_alias, agent, "response")
                 _, kid = self.service.accept(held.browser.submit(held.page, held.page.forms[0]))
                 self.kids.append(kid)
                 self.succeeded += 1
             except Exception as err:  # every failed sign-in is counted, with why
-                self.failures.append(f"{time.strftime('%H:%M:%S')} {type(err).__name__}: {str(err)[:300]}")
+                self.failures.append(f"{time.strftime('%H:%M:%S')} {agent.username}: {type(err).__name__}: {why(err)}")
 
     def wait_for(self, logins: int, timeout_s: float = 120) -> None:
         """Until ``logins`` more sign-ins were attempted (the loop is seen going)."""

@@ -45,6 +45,7 @@ from trustcircle.target import Target
 
 pytestmark = pytest.mark.destructive  # every realm's keys change (the suite does not own them)
 MAX_LOGINS, MAX_S = 400, 420  # the loop's bounds, whichever comes first
+LOOP_AGENTS = 3  # taken in turn: one agent signing in again within a second is a brute-force suspect
 TIMEOUT_S = 600
 RELOAD_WAIT_S = 100  # Keycloak re-reads its certificate files every minute
 
@@ -104,15 +105,16 @@ def service(target: Target, cdap: SamlService) -> Callable[[], EService]:
 
 def test_keys_and_certificates_rotate_while_agents_keep_signing_in(
         target: Target, admin: Admin, realms: list[str], service: Callable[[], EService],
-        make_agent: Callable[..., Agent], tmp_path: Path) -> None:
-    agent = make_agent("cd33", "instructeurs-rsa")
+        make_agent: Callable[..., Agent]) -> None:
+    agents = [make_agent("cd33", "instructeurs-rsa") for _ in range(LOOP_AGENTS)]
+    held_agent = make_agent("cd33", "instructeurs-rsa")
     before = {r: realm_keys.read(admin, r) for r in realms}
     target_file = Path(os.environ.get("TRUSTCIRCLE_TARGET") or local_target_path())
     local = target_file.resolve() == local_target_path().resolve()
-    loop = LoginLoop(service(), str(target.ca_bundle), "cd33", agent, MAX_LOGINS, MAX_S).start()
+    loop = LoginLoop(service(), str(target.ca_bundle), "cd33", agents, MAX_LOGINS, MAX_S).start()
     loop.wait_for(3)
     held_service = service()
-    held = [hold(str(target.ca_bundle), held_service, "cd33", agent, stage) for stage in ("request", "response")]
+    held = [hold(str(target.ca_bundle), held_service, "cd33", held_agent, stage) for stage in ("request", "response")]
 
     started = _ok(trustcircle("rotate", "keys", "start"))
     assert f"rotation {realm_keys.read(admin, 'cnaf').rotation} started in {len(realms)} realm(s)" in started

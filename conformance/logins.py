@@ -91,8 +91,8 @@ class HeldLogin:
         return service.accept(self.browser.submit(page, page.forms[0]))[0]
 
 
-def hold(ca_bundle: str, service: EService, idp_alias: str, agent: Agent, stage: str) -> HeldLogin:
-    browser = Browser(ca_bundle)
+def hold(browser: Browser, service: EService, idp_alias: str, agent: Agent, stage: str) -> HeldLogin:
+    """A sign-in in ``browser``, stopped after ``stage``."""
     page = authn_request_to_home(browser, service.sp.login_url(), idp_alias)
     if stage == "response":
         login = browser.submit(page, page.forms[0])
@@ -112,6 +112,7 @@ class LoginLoop:
     max_logins: int
     max_s: float
     succeeded: int = 0
+    handshake_retries: int = 0  # requests sent again after the server closed their TLS handshake
     failures: list[str] = field(default_factory=list)
     kids: list[str | None] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -133,13 +134,15 @@ class LoginLoop:
             agent = self.agents[self.attempts % len(self.agents)]
             time.sleep(max(0.0, last.get(agent.username, 0.0) + SAME_AGENT_GAP_S - time.monotonic()))
             last[agent.username] = time.monotonic()
+            browser = Browser(self.ca_bundle, retry_closed_handshakes=True)
             try:
-                held = hold(self.ca_bundle, self.service, self.idp_alias, agent, "response")
-                _, kid = self.service.accept(held.browser.submit(held.page, held.page.forms[0]))
+                held = hold(browser, self.service, self.idp_alias, agent, "response")
+                _, kid = self.service.accept(browser.submit(held.page, held.page.forms[0]))
                 self.kids.append(kid)
                 self.succeeded += 1
             except Exception as err:  # every failed sign-in is counted, with why
                 self.failures.append(f"{time.strftime('%H:%M:%S')} {agent.username}: {type(err).__name__}: {why(err)}")
+            self.handshake_retries += browser.handshake_retries
 
     def wait_for(self, logins: int, timeout_s: float = 120) -> None:
         """Until ``logins`` more sign-ins were attempted (the loop is seen going)."""

@@ -15,6 +15,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import ssl
 import subprocess
 import sys
@@ -30,7 +31,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from conformance.agents import Agent
-from conformance.logins import EService, LoginLoop, hold
+from conformance.browser import Browser
+from conformance.logins import EService, LoginLoop, hold, why
 from conformance.saml_sp import for_service
 from trustcircle.compiler.services import application_client_id
 from trustcircle.keycloak.admin import Admin
@@ -103,51 +105,42 @@ def service(target: Target, cdap: SamlService) -> Callable[[], EService]:
     return lambda: EService(lambda: for_service(target, cdap), str(cdap.acs_url))
 
 
-def test_keys_and_certificates_rotate_while_agents_keep_signing_in(
-        target: Target, admin: Admin, realms: list[str], service: Callable[[], EService],
-        make_agent: Callable[..., Agent]) -> None:
+@pytest.fixture
+def loop(target: Target, service: Callable[[], EService], make_agent: Callable[..., Agent]) -> Iterator[LoginLoop]:
+    """The sign-in loop, running; stopped however the test ends."""
     agents = [make_agent("cd33", "instructeurs-rsa") for _ in range(LOOP_AGENTS)]
-    held_agent = make_agent("cd33", "instructeurs-rsa")
+    running = LoginLoop(service(), str(target.ca_bundle), "cd33", agents, MAX_LOGINS, MAX_S).start()
+    running.wait_for(3)
+    yield running
+    running.stop()
+
+
+def _target_file() -> tuple[Path, bool]:
+    """The target's description file, and whether it is the local federation (its CA is ours)."""
+    path = Path(os.environ.get("TRUSTCIRCLE_TARGET") or local_target_path())
+    return path, path.resolve() == local_target_path().resolve()
+
+
+def test_keys_and_certificates_rotate_while_agents_keep_signing_in(
+        target: Target, admin: Admin, realms: list[str], service: Callable[[], EService], loop: LoginLoop,
+        make_agent: Callable[..., Agent]) -> None:
     before = {r: realm_keys.read(admin, r) for r in realms}
-    target_file = Path(os.environ.get("TRUSTCIRCLE_TARGET") or local_target_path())
-    local = target_file.resolve() == local_target_path().resolve()
-    loop = LoginLoop(service(), str(target.ca_bundle), "cd33", agents, MAX_LOGINS, MAX_S).start()
-    loop.wait_for(3)
-    held_service = service()
-    held = [hold(str(target.ca_bundle), held_service, "cd33", held_agent, stage) for stage in ("request", "response")]
-
-    started = _ok(trustcircle("rotate", "keys", "start"))
-    assert f"rotation {realm_keys.read(admin, 'cnaf').rotation} started in {len(realms)} realm(s)" in started
-    assert "SAML e-service 'urn:trustcircle:sp:cdap'" in started  # what outside parties must do is said
-    for login in held:  # signed (and encrypted) with the old keys before the start, completed after it
-        assert login.complete(held_service).issuer == f"{target.url}/realms/cnaf"
+    target_file, local = _target_file()
+    held_failures = _start_across_held_logins(target, service(), make_agent("cd33", "instructeurs-rsa"), realms)
     loop.wait_for(5)
-
-    if local:  # the local CA: the server's certificate and an application's renewed, the CA kept
-        server = LocalKeycloak()
-        pid, serial = server.status()["pid"], _served_serial(target)
-        issued = json.loads(_ok(trustcircle("local", "certificate", "gestion-rsa", "--application", "cd33")))
-        old_app = x509.load_pem_x509_certificate(Path(issued["certificate"]).read_bytes())
-        assert "Keycloak" in _ok(trustcircle("rotate", "certificates"))
-        deadline = time.monotonic() + RELOAD_WAIT_S
-        while _served_serial(target) == serial and time.monotonic() < deadline:
-            loop.wait_for(1, timeout_s=5)
-        assert _served_serial(target) != serial, f"Keycloak still serves the old certificate after {RELOAD_WAIT_S} s"
-        assert server.status()["pid"] == pid  # no restart
-        _renewed_application_gets_a_token(target, issued, old_app)
-    loop.wait_for(3)
-
+    if local:
+        _renew_certificates(target, loop)
     assert "in progress" in _ok(trustcircle("rotate", "keys", "status"))
     too_early = trustcircle("rotate", "keys", "finish")
     assert too_early.returncode == 1 and "too early" in too_early.stderr, too_early.stderr
-    finished = _ok(trustcircle("rotate", "keys", "finish", "--no-wait"))
-    assert "removed" in finished
+    assert "removed" in _ok(trustcircle("rotate", "keys", "finish", "--no-wait"))
     loop.wait_for(5)
     loop.stop()
 
-    print(f"\nrotation: {loop.attempts} sign-ins during the rotation, {len(loop.failures)} failed, "
-          f"{loop.service.refreshes} metadata re-reads by the e-service")
-    assert loop.failures == [], "\n".join(loop.failures)
+    print(f"\nrotation: {loop.attempts} sign-ins in the loop, {len(loop.failures)} failed; {HELD} held across "
+          f"the start, {len(held_failures)} failed; {loop.service.refreshes} metadata re-reads by the e-service, "
+          f"{loop.handshake_retries} requests sent again after a closed TLS handshake")
+    assert loop.failures + held_failures == [], "\n".join(loop.failures + held_failures)
     assert loop.attempts >= 15, f"the loop ran only {loop.attempts} sign-ins"
     after = {r: realm_keys.read(admin, r) for r in realms}
     for realm in realms:
@@ -156,7 +149,48 @@ def test_keys_and_certificates_rotate_while_agents_keep_signing_in(
         assert [p.kid for p in after[realm].of(ENCRYPTION)] != [p.kid for p in before[realm].of(ENCRYPTION)]
         assert not after[realm].retiring and not after[realm].stray_passive()
     assert loop.kids[-1] == after["cnaf"].current(SIGNING)[0].kid  # the last sign-in's response: the new key
-    # neither path of realms/ sees a change: the key providers are nobody's but the rotation's
+    _neither_path_sees_a_change(target_file, local)
+
+
+HELD = 2
+
+
+def _start_across_held_logins(target: Target, service: EService, agent: Agent, realms: list[str]) -> list[str]:
+    """``rotate keys start`` while two sign-ins wait halfway, signed (and encrypted) with the old keys;
+    they complete after it. What failed, if anything."""
+    held = [hold(Browser(str(target.ca_bundle), retry_closed_handshakes=True), service, "cd33", agent, stage)
+            for stage in ("request", "response")]
+    started = _ok(trustcircle("rotate", "keys", "start"))
+    assert re.search(rf"rotation \S+ started in {len(realms)} realm\(s\)", started), started
+    assert "SAML e-service 'urn:trustcircle:sp:cdap'" in started  # what outside parties must do is said
+    failures = []
+    for login in held:
+        try:
+            assert login.complete(service).issuer == f"{target.url}/realms/cnaf"
+        except Exception as err:  # reported with the loop's
+            failures.append(f"held at the {login.stage}: {type(err).__name__}: {why(err)}")
+    return failures
+
+
+def _renew_certificates(target: Target, loop: LoginLoop) -> None:
+    """The local CA's certificates renewed (the server's, an application's), the CA kept; Keycloak
+    serves the new one within its reload period, not restarted; the application gets a token."""
+    server = LocalKeycloak()
+    pid, serial = server.status()["pid"], _served_serial(target)
+    issued = json.loads(_ok(trustcircle("local", "certificate", "gestion-rsa", "--application", "cd33")))
+    old_app = x509.load_pem_x509_certificate(Path(issued["certificate"]).read_bytes())
+    assert "Keycloak" in _ok(trustcircle("rotate", "certificates"))
+    deadline = time.monotonic() + RELOAD_WAIT_S
+    while _served_serial(target) == serial and time.monotonic() < deadline:
+        loop.wait_for(1, timeout_s=5)
+    assert _served_serial(target) != serial, f"Keycloak still serves the old certificate after {RELOAD_WAIT_S} s"
+    assert server.status()["pid"] == pid  # no restart
+    _renewed_application_gets_a_token(target, issued, old_app)
+
+
+def _neither_path_sees_a_change(target_file: Path, local: bool) -> None:
+    """The key providers are nobody's but the rotation's: ``trustcircle apply`` and ``pulumi up``
+    (refreshed from Keycloak) find nothing to do."""
     assert json.loads(_ok(trustcircle("apply", "--check", "--json", "--target", str(target_file)))) == []
     if local:
         preview = subprocess.run(["pulumi", "preview", "--refresh", "--expect-no-changes", "--stack", "local",

@@ -29,7 +29,7 @@ CLIENT_AUTH = "request"  # Keycloak's https-client-auth: a certificate is asked 
 def keycloak_options() -> dict[str, str]:
     """The Keycloak options that carry this policy."""
     return {"https-protocols": ",".join(PROTOCOLS), "https-cipher-suites": ",".join(CIPHER_SUITES),
-            "https-client-auth": CLIENT_AUTH}
+            "https-client-auth": CLIENT_AUTH, "https-certificates-reload-period": CERTIFICATES_RELOAD_PERIOD}
 
 
 def openssl_ciphers() -> str:

@@ -280,8 +280,6 @@ class LocalKeycloak:
             f"http-management-port={self.config.management_port}",
             f"https-certificate-file={tls.server_cert}",
             f"https-certificate-key-file={tls.server_key}",
-            # a renewed certificate (./run rotate certificates) is served without a restart
-            f"https-certificates-reload-period={tls_policy.CERTIFICATES_RELOAD_PERIOD}",
             *(f"{name}={value}" for name, value in tls_policy.keycloak_options().items()),
             f"truststore-paths={tls.ca_cert}",
             "log=console",

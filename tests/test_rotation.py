@@ -9,10 +9,11 @@ from typing import Any, get_args
 import pytest
 
 from trustcircle.compiler.desired import Kind
-from trustcircle.errors import RotationError
+from trustcircle.errors import ConfigurationError, RotationError
 from trustcircle.rotation import keys, phases
 from trustcircle.rotation.keys import ENCRYPTION, SIGNING, RealmKeys, providers_of
 from trustcircle.rotation.links import Link, Outside, discover, published
+from trustcircle.rotation.rotate import Rotation
 
 ROTATION = "20261201T120000Z"
 
@@ -172,3 +173,14 @@ def test_neither_path_of_realms_owns_key_providers() -> None:
     """The rotation makes and removes key providers: were realms/ ever to declare them, the
     rotation would have to leave those to it (trustcircle/rotation/keys.py)."""
     assert not any("key" in kind or "component" in kind for kind in get_args(Kind))
+
+
+def test_a_realm_outside_the_federation_is_refused_naming_the_ones_it_has() -> None:
+    realms = [{"realm": name, "attributes": {"trustcircle.managed-by": "trustcircle", "trustcircle.federation": fed}}
+              for name, fed in (("cnaf", "demo"), ("cd33", "demo"), ("hr", "other"))]
+    server = type("S", (), {"get": lambda self, path: realms, "target": Server.target})()
+    with pytest.raises(ConfigurationError) as refused:
+        Rotation(server, "demo", ["cnaf", "hr"])
+    assert "not a realm of federation 'demo' on https://kc.example: hr" in str(refused.value)
+    assert refused.value.hint == "name one of: cd33, cnaf"
+    assert Rotation(server, "demo").targets == ["cd33", "cnaf"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import urljoin
 
 import requests
@@ -64,22 +65,37 @@ class Page:
 
 
 class Browser:
-    """One user's browser: a cookie jar that trusts the deployment's CA (verification stays on)."""
+    """One user's browser: a cookie jar that trusts the deployment's CA (verification stays on).
 
-    def __init__(self, ca_bundle: str) -> None:
+    With ``retry_closed_handshakes``, a request whose connection the server closed during the TLS
+    handshake (nothing was sent yet) is sent again once, as a person reloading would, and counted in
+    ``handshake_retries`` (Keycloak swapping its certificate closes new handshakes for a moment)."""
+
+    def __init__(self, ca_bundle: str, retry_closed_handshakes: bool = False) -> None:
         self.session = requests.Session()
         # passed on every call: a session-level setting loses to REQUESTS_CA_BUNDLE in requests
         self.ca_bundle = ca_bundle
+        self.retry_closed_handshakes = retry_closed_handshakes
+        self.handshake_retries = 0
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> Page:
+        try:
+            return Page(self.session.request(method, url, timeout=TIMEOUT_S, verify=self.ca_bundle, **kwargs))
+        except requests.exceptions.SSLError as err:  # raised while connecting, before the request is sent
+            if not self.retry_closed_handshakes or "EOF" not in str(err):
+                raise
+            self.handshake_retries += 1
+            return Page(self.session.request(method, url, timeout=TIMEOUT_S, verify=self.ca_bundle, **kwargs))
 
     def get(self, url: str) -> Page:
-        return Page(self.session.get(url, timeout=TIMEOUT_S, verify=self.ca_bundle))
+        return self._send("GET", url)
 
     def post(self, url: str, data: dict[str, str]) -> Page:
-        return Page(self.session.post(url, data=data, timeout=TIMEOUT_S, verify=self.ca_bundle))
+        return self._send("POST", url, data=data)
 
     def submit(self, page: Page, form: Form, **values: str) -> Page:
         data = {**form.fields, **values}
         action = urljoin(page.url, form.action)
         if form.method == "post":
-            return Page(self.session.post(action, data=data, timeout=TIMEOUT_S, verify=self.ca_bundle))
-        return Page(self.session.get(action, params=data, timeout=TIMEOUT_S, verify=self.ca_bundle))
+            return self._send("POST", action, data=data)
+        return self._send("GET", action, params=data)

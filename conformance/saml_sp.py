@@ -58,7 +58,9 @@ class ServiceProvider:
         metadata = requests.get(idp_metadata_url, verify=ca_bundle, timeout=TIMEOUT_S)
         metadata.raise_for_status()
         self.decryption = decryption
-        self.idp_certificate = _signing_certificate(metadata.text)
+        # every signing certificate the IdP publishes (two while its key rotates: the new one first)
+        self.idp_certificates = _signing_certificates(metadata.text)
+        self.idp_certificate = self.idp_certificates[0]
 
         def client(want_response_signed: bool) -> Saml2Client:
             config = SPConfig()
@@ -141,7 +143,7 @@ class ServiceProvider:
         if "EncryptedAssertion" in xml:
             if self.decryption is None:
                 raise DecryptionError("the assertion is encrypted and this service has no key for it")
-            verify_response_signature(xml, self.idp_certificate)
+            _verify_with_any(xml, self.idp_certificates)
             xml = without_response_signature(decrypt_assertion(xml, self.decryption[0].read_bytes()))
             saml_response, client = base64.b64encode(xml.encode()).decode(), self.decrypted_client
         response: Any = client.parse_authn_request_response(saml_response, BINDING_HTTP_POST,
@@ -163,12 +165,23 @@ def pem_certificate(base64_der: str) -> bytes:
             + "\n-----END CERTIFICATE-----\n").encode()
 
 
-def _signing_certificate(metadata: str) -> bytes:
-    """The IdP's signing certificate from its metadata, as PEM."""
-    found = re.search(r'<(?:\w+:)?KeyDescriptor use="signing">.*?<(?:\w+:)?X509Certificate>([^<]+)<', metadata, re.S)
-    if found is None:
+def _signing_certificates(metadata: str) -> list[bytes]:
+    """The IdP's signing certificates from its metadata, in its order, as PEM."""
+    found = re.findall(r'<(?:\w+:)?KeyDescriptor use="signing">.*?<(?:\w+:)?X509Certificate>([^<]+)<', metadata, re.S)
+    if not found:
         raise AssertionError("the IdP metadata carries no signing certificate")
-    return pem_certificate(found.group(1))
+    return [pem_certificate(body) for body in found]
+
+
+def _verify_with_any(xml: str, certificates: list[bytes]) -> None:
+    """The response's signature checks with one of the published certificates (as an SP tries each
+    KeyDescriptor); the last failure otherwise."""
+    for certificate in certificates[:-1]:
+        try:
+            return verify_response_signature(xml, certificate)
+        except DecryptionError:
+            continue
+    verify_response_signature(xml, certificates[-1])
 
 
 def for_service(target: Target, service: SamlService, entity_id: str | None = None,

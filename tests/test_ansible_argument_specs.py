@@ -53,3 +53,4 @@ def test_the_roles_tls_policy_is_the_local_servers() -> None:
     defaults = yaml.safe_load((REPO_ROOT / "roles/keycloak_server/defaults/main.yml").read_text())
     assert tuple(defaults["keycloak_server_tls_protocols"]) == tls_policy.PROTOCOLS
     assert tuple(defaults["keycloak_server_tls_cipher_suites"]) == tls_policy.CIPHER_SUITES
+    assert defaults["keycloak_server_tls_reload_period"] == tls_policy.CERTIFICATES_RELOAD_PERIOD

@@ -12,6 +12,7 @@ from trustcircle.cli_args import DIFF_DESCRIPTION, DIFF_EPILOG, iso_date, today
 from trustcircle.cli_shell import Version, add_shell_commands, failure, quietly
 from trustcircle.consistency.commands import add_consistency_commands
 from trustcircle.errors import ConfigurationError, TrustcircleError
+from trustcircle.rotation.commands import add_rotation_commands
 
 Handler = Callable[[argparse.Namespace], int]
 DESCRIPTION = "Federated circles of trust for public-sector agents, as code, on Keycloak."
@@ -86,13 +87,22 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 def _local_certificate(args: argparse.Namespace) -> int:
-    from trustcircle.local.ca import ensure_tls
+    from trustcircle.local.ca import application_certificate, ensure_tls
     from trustcircle.settings import Paths
 
-    if args.name == "server" or not args.name.replace("-", "").isalnum():
-        raise ConfigurationError(f"certificate name {args.name!r} is not allowed",
-                                 "use letters, digits and -; 'server' is the local federation's own")
-    files = ensure_tls(Paths.from_env().local / "tls", args.host, name=args.name)
+    tls = Paths.from_env().local / "tls"
+    for value in (args.name, args.application or "x"):
+        if value == "server" or not value.replace("-", "").isalnum():
+            raise ConfigurationError(f"certificate name {value!r} is not allowed",
+                                     "use letters, digits and -; 'server' is the local federation's own")
+    if args.application:
+        chain, key, subject = application_certificate(tls, args.application, args.name)
+        print(json.dumps({"ca": str(tls / "ca.pem"), "certificate": str(chain), "key": str(key), "subject": subject}))
+        return 0
+    if not args.host:
+        raise ConfigurationError("a server certificate needs its names", "give --host NAME (repeat), or "
+                                 "--application ORGANISATION for an application's client certificate")
+    files = ensure_tls(tls, args.host, name=args.name)
     print(json.dumps({"ca": str(files.ca_cert), "certificate": str(files.server_cert), "key": str(files.server_key)}))
     return 0
 
@@ -261,9 +271,14 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("-n", "--lines", type=int, default=80)
     logs.set_defaults(func=_local_logs)
     local.add_parser("reset", help="stop and delete all local data").set_defaults(func=_local_reset)
-    cert = local.add_parser("certificate", help="a server certificate from the local CA (test hosts); paths as JSON")
-    cert.add_argument("name", help="file name stem under the local CA directory (not 'server')")
-    cert.add_argument("--host", action="append", required=True, help="DNS name or IP address (repeat)")
+    cert = local.add_parser("certificate", help="a server certificate from the local CA (test hosts), or an "
+                                                "application's client certificate; paths as JSON")
+    cert.add_argument("name", help="file name stem under the local CA directory (not 'server'); with "
+                                   "--application, the application's id")
+    cert.add_argument("--host", action="append", help="DNS name or IP address (repeat): a server certificate")
+    cert.add_argument("--application", metavar="ORGANISATION",
+                      help="an application's client certificate for mutual TLS (CN=NAME,OU=applications,"
+                           "O=ORGANISATION), issued by the local issuing CA into applications/ORGANISATION/")
     cert.set_defaults(func=_local_certificate)
 
     backup = sub.add_parser("backup", help="one consistent archive of the local federation (database, keys, CA, "
@@ -329,6 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_audit_commands(sub)
     add_consistency_commands(sub)
+    add_rotation_commands(sub)
 
     rep = sub.add_parser("report", help="a JUnit XML test run as a standalone HTML page")
     rep.add_argument("junit", nargs="?", default="reports/junit.xml")

@@ -32,3 +32,8 @@ class KeycloakApiError(TrustcircleError):
 
 class ModelError(TrustcircleError):
     """The federation's declarative model (``realms/``) is invalid."""
+
+
+class RotationError(TrustcircleError):
+    """A key rotation cannot go on as asked (one in progress, none to finish, too early); nothing
+    was changed."""

@@ -20,13 +20,16 @@ OPENSSL_TLS12 = {
     "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256": "ECDHE-ECDSA-CHACHA20-POLY1305",
     "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256": "ECDHE-RSA-CHACHA20-POLY1305",
 }
+# how often Keycloak re-reads its certificate and key files (Keycloak's minimum is just over 30 s):
+# a certificate renewed in place is served within this period, with no restart
+CERTIFICATES_RELOAD_PERIOD = "1m"
 CLIENT_AUTH = "request"  # Keycloak's https-client-auth: a certificate is asked for, never demanded
 
 
 def keycloak_options() -> dict[str, str]:
     """The Keycloak options that carry this policy."""
     return {"https-protocols": ",".join(PROTOCOLS), "https-cipher-suites": ",".join(CIPHER_SUITES),
-            "https-client-auth": CLIENT_AUTH}
+            "https-client-auth": CLIENT_AUTH, "https-certificates-reload-period": CERTIFICATES_RELOAD_PERIOD}
 
 
 def openssl_ciphers() -> str:

@@ -94,12 +94,22 @@ def _general_name(host: str) -> x509.GeneralName:
         return x509.DNSName(host)
 
 
-def ensure_tls(directory: Path, hosts: list[str], name: str = "server") -> TlsFiles:
-    """Create (or renew when close to expiry) the CA and a server certificate valid for ``hosts``,
-    written as ``<name>.pem`` (chain) and ``<name>-key.pem`` beside the CA."""
+def replace_pair(key_path: Path, key_pem: bytes, cert_path: Path, chain: bytes) -> None:
+    """Write a key (0600) and its certificate chain beside the old ones, then move both into place:
+    a server re-reading the files (Keycloak's reload period) never finds half of a pair written."""
+    write_private(key_path.with_name(key_path.name + ".new"), key_pem)
+    cert_path.with_name(cert_path.name + ".new").write_bytes(chain)
+    os.replace(key_path.with_name(key_path.name + ".new"), key_path)
+    os.replace(cert_path.with_name(cert_path.name + ".new"), cert_path)
+
+
+def ensure_tls(directory: Path, hosts: list[str], name: str = "server", renew: bool = False) -> TlsFiles:
+    """Create (or renew when close to expiry, or when ``renew``) the CA and a server certificate
+    valid for ``hosts``, written as ``<name>.pem`` (chain) and ``<name>-key.pem`` beside the CA; the
+    CA stays as it is (until close to its own expiry)."""
     ca_cert, ca_key = _ensure_ca(directory)
     files = TlsFiles(directory / "ca.pem", directory / f"{name}.pem", directory / f"{name}-key.pem")
-    if _server_cert_ok(files.server_cert, ca_cert, hosts) and files.server_key.exists():
+    if not renew and _server_cert_ok(files.server_cert, ca_cert, hosts) and files.server_key.exists():
         return files
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     now = _now()
@@ -118,9 +128,8 @@ def ensure_tls(directory: Path, hosts: list[str], name: str = "server") -> TlsFi
         )
         .sign(ca_key, hashes.SHA256())
     )
-    write_private(files.server_key, _key_pem(key))
     chain = cert.public_bytes(serialization.Encoding.PEM) + ca_cert.public_bytes(serialization.Encoding.PEM)
-    files.server_cert.write_bytes(chain)
+    replace_pair(files.server_key, _key_pem(key), files.server_cert, chain)
     return files
 
 
@@ -140,8 +149,7 @@ class ClientCertificate:
     def write(self, directory: Path, name: str) -> tuple[Path, Path]:
         """``<name>.pem`` (chain) and ``<name>-key.pem`` (mode 0600) in ``directory``."""
         directory.mkdir(parents=True, exist_ok=True)
-        (directory / f"{name}.pem").write_bytes(self.chain)
-        write_private(directory / f"{name}-key.pem", self.key)
+        replace_pair(directory / f"{name}-key.pem", self.key, directory / f"{name}.pem", self.chain)
         return directory / f"{name}.pem", directory / f"{name}-key.pem"
 
 
@@ -207,3 +215,11 @@ def issue_client_certificate(issuer: tuple[x509.Certificate, rsa.RSAPrivateKey],
     chain = cert.public_bytes(serialization.Encoding.PEM) + ca_cert.public_bytes(serialization.Encoding.PEM)
     return ClientCertificate(chain, key_pem, subject.rfc4514_string(),
                              hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).digest())
+
+
+def application_certificate(directory: Path, organisation: str, application: str) -> tuple[Path, Path, str]:
+    """Issue an application's client certificate into ``<directory>/applications/<organisation>/``
+    (renewed with the rest by ``./run rotate certificates``): chain, key and subject."""
+    cert = issue_client_certificate(ensure_issuing_ca(directory), client_subject(organisation, application))
+    chain, key = cert.write(directory / "applications" / organisation, application)
+    return chain, key, cert.subject

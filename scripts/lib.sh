@@ -134,11 +134,36 @@ sys.exit(0 if jars and all(built_for(j) == sys.argv[2] for j in jars) else 1)' "
   tc_log "building the Keycloak extension against Keycloak $KEYCLOAK_VERSION"
   tc_mvn_extensions -DskipTests clean package >&2 \
     || tc_die "the extension did not build" "read Maven's output above; build alone with: mvn -f extensions/pom.xml package"
-  mkdir -p "$(dirname "$stamp")"
-  # what the Ansible and Kubernetes paths pin: the jars' checksums (the build is reproducible)
-  (cd "$ROOT/extensions" && sha256sum -- */target/trustcircle-*.jar) > "$ROOT/extensions/target/SHA256SUMS"
-  echo "$KEYCLOAK_VERSION" > "$ROOT/extensions/target/KEYCLOAK_VERSION"  # what the Ansible role checks
+  tc_extension_pins "$ROOT/extensions" "$KEYCLOAK_VERSION"
   echo "$h" > "$stamp"
+}
+# tc_extension_pins DIR VERSION: what the Ansible and Kubernetes paths pin of the jars built in DIR:
+# their checksums (DIR/target/SHA256SUMS; the build is reproducible) and the Keycloak version they
+# were built for (DIR/target/KEYCLOAK_VERSION, what the Ansible role checks)
+tc_extension_pins() {
+  mkdir -p "$1/target"
+  (cd "$1" && sha256sum -- */target/trustcircle-*.jar) > "$1/target/SHA256SUMS"
+  echo "$2" > "$1/target/KEYCLOAK_VERSION"
+}
+
+# tc_setup_previous_extension: the extension built against $KEYCLOAK_PREVIOUS_VERSION (with its
+# distribution), in a copy of extensions/ cached by sources and version (the project's own build is
+# left as it is), with the pins the Ansible role reads; prints its directory. The upgrade tests use it.
+tc_setup_previous_extension() {
+  local prev="$KEYCLOAK_PREVIOUS_VERSION" ext
+  tc_setup_keycloak_dist "$prev" "$KEYCLOAK_PREVIOUS_DIST_SHA256" >&2
+  ext="$TRUSTCIRCLE_CACHE/upgrade-test/extensions-$prev-$(tc_extension_hash)"
+  if [ ! -f "$ext/.built" ]; then
+    tc_log "building the extension against Keycloak $prev for the upgrade tests (first time only)"
+    rm -rf "$ext" && mkdir -p "$ext"
+    tar -C "$ROOT/extensions" --exclude=./target --exclude='./*/target' -cf - . | tar -C "$ext" -xf -
+    tc_mvn_extensions --keycloak "$prev" --dir "$ext" -DskipTests clean package >&2 \
+      || tc_die "the extension did not build against Keycloak $prev" "read Maven's output above"
+    touch "$ext/.built"
+  fi
+  # (a copy built before the pins were written gets them now)
+  [ -s "$ext/target/SHA256SUMS" ] && [ -s "$ext/target/KEYCLOAK_VERSION" ] || tc_extension_pins "$ext" "$prev"
+  echo "$ext"
 }
 
 # --- Pulumi CLI (on PATH, or built from Go modules and cached) --------------------------------

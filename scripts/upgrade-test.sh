@@ -11,16 +11,7 @@ source "$ROOT/scripts/lib.sh"
 cd "$ROOT"
 
 prev="$KEYCLOAK_PREVIOUS_VERSION"
-tc_setup_keycloak_dist "$prev" "$KEYCLOAK_PREVIOUS_DIST_SHA256"
-ext="$TRUSTCIRCLE_CACHE/upgrade-test/extensions-$prev-$(tc_extension_hash)"
-if [ ! -f "$ext/.built" ]; then
-  tc_log "building the extension against Keycloak $prev for the upgrade test (first time only)"
-  rm -rf "$ext" && mkdir -p "$ext"
-  tar -C "$ROOT/extensions" --exclude=./target --exclude='./*/target' -cf - . | tar -C "$ext" -xf -
-  tc_mvn_extensions --keycloak "$prev" --dir "$ext" -DskipTests clean package >&2 \
-    || tc_die "the extension did not build against Keycloak $prev" "read Maven's output above"
-  touch "$ext/.built"
-fi
+ext=$(tc_setup_previous_extension)
 
 state=$(mktemp -d "${TMPDIR:-/tmp}/trustcircle-upgrade-test.XXXXXX")
 tc_log "upgrade test: Keycloak $prev -> $KEYCLOAK_VERSION with data, in $state (the local federation is stopped)"

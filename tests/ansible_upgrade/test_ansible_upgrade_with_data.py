@@ -22,11 +22,18 @@ The scenario, in one test because each phase needs the one before:
    operator runs it after ``git pull`` and ``./run setup``: a pg_dump, the new distribution beside
    the old, ``kc.sh build``, restart, PostgreSQL migrated at start, realms converged; timed, with
    the service's availability polled to measure the downtime;
-5. nothing lost: Keycloak reports the new version; the dump exists (postgres, 0600) and
-   ``pg_restore --list`` reads it; a second run changes nothing (idempotence); the agent's browser
-   session still holds; the agent signs in again and CDAP receives the same NameID and
-   habilitations; the caf75 agent is still refused; the administrator signs in with the one-time
-   code; the login events and audit lines from before are all there.
+5. nothing lost: Keycloak reports the new version, started once and with the extension; the realms
+   role only took Keycloak 26.7's new default scope off the SAML clients; the dump exists
+   (postgres, 0600) and ``pg_restore --list`` reads it; a second run changes nothing (idempotence),
+   nor would a ``--check`` run; the agent's browser session still holds; the agent signs in again
+   and CDAP receives the same NameID and habilitations; the caf75 agent is still refused; the
+   administrator signs in with the one-time code; the login events and audit lines from before are
+   all there;
+6. the rollback: the service stopped, the database made anew and the dump restored into it,
+   ``site.yml`` with the
+   previous version and its jars: Keycloak is back on it, with the realms as they were, and the
+   agent (same NameID) and the administrator (one-time code) sign in;
+and the runs' output holds no secret of the host and no private key.
 """
 
 from __future__ import annotations
@@ -84,6 +91,7 @@ class Host:
     url: str
     management_port: int
     database: str
+    database_user: str
 
     @classmethod
     def from_inventory(cls) -> Host:
@@ -92,7 +100,7 @@ class Host:
         both = group | own
         return cls(Path(both["trustcircle_it_base"]), both["keycloak_server_service_name"],
                    both["keycloak_server_hostname"], int(both["keycloak_server_management_port"]),
-                   both["keycloak_server_db_name"])
+                   both["keycloak_server_db_name"], both["keycloak_server_db_username"])
 
     def home(self, version: str) -> Path:
         return self.base / "keycloak" / f"keycloak-{version}"
@@ -143,12 +151,12 @@ class Run:
         return re.findall(r"^\+((?:create|update|delete) \S+)", self.output, re.MULTILINE)
 
 
-def _playbook(name: str, **extra_vars: str) -> Run:
+def _playbook(name: str, *options: str, **extra_vars: str) -> Run:
     """``playbooks/site.yml`` on the upgrade test host, with ``--diff`` (no task that handles a
     secret shows a diff); its output is kept in reports/ansible-upgrade/NAME.log."""
     REPORTS.mkdir(parents=True, exist_ok=True)
     log = REPORTS / f"{name}.log"
-    argv = ["ansible-playbook", "--inventory", str(INVENTORY), "playbooks/site.yml", "--diff"]
+    argv = ["ansible-playbook", "--inventory", str(INVENTORY), "playbooks/site.yml", "--diff", *options]
     argv += [f"--extra-vars={key}={value}" for key, value in extra_vars.items()]
     env = os.environ | {"ANSIBLE_CONFIG": str(REPO_ROOT / "ansible.cfg"), "NO_COLOR": "1", "ANSIBLE_NOCOLOR": "1"}
     started = time.monotonic()
@@ -359,6 +367,9 @@ def test_ansible_upgrade_in_place_keeps_agents_factors_name_ids_and_gates() -> N
     again = _playbook("4-idempotence")
     assert again.returncode == 0, f"the second run failed: read {again.log}"
     assert not again.changed, f"the second run after the upgrade changed {again.changed}: read {again.log}"
+    dry = _playbook("5-check-mode", "--check")
+    assert dry.returncode == 0, f"site.yml --check failed after the upgrade: read {dry.log}"
+    assert not dry.changed, f"site.yml --check would change {dry.changed}: read {dry.log}"
 
     # 5. nothing lost
     admin = Admin(target)
@@ -372,6 +383,31 @@ def test_ansible_upgrade_in_place_keeps_agents_factors_name_ids_and_gates() -> N
     audit_after = host.audit.read_text().splitlines()
     assert audit_after[:len(audit_before)] == audit_before
     assert len(audit_after) > len(audit_before)
+
+    # 6. the rollback, as docs/upgrading.md tells it: the service stopped, the dump restored into the
+    #    database made anew, and site.yml with the previous version and its jars (still on the host)
+    started = time.monotonic()
+    subprocess.run(["service", host.service, "stop"], capture_output=True, timeout=180, check=True)
+    # into the database made anew: pg_restore --clean drops only what the dump holds, and the new
+    # version's migration added tables that reference it (26.7: user_ver_credential, ...)
+    for argv in (["dropdb", host.database],
+                 ["createdb", "--owner", host.database_user, "--encoding", "UTF8", "--template", "template0",
+                  host.database],
+                 ["pg_restore", "--single-transaction", "--exit-on-error", "-d", host.database, str(dump)]):
+        done = subprocess.run(["runuser", "-u", "postgres", "--", *argv], cwd="/", capture_output=True, text=True,
+                              timeout=600, check=False)
+        assert done.returncode == 0, f"{argv[0]}: {done.stderr[-3000:]}"
+    rollback = _playbook("6-rollback", **_on_previous_version())
+    assert rollback.returncode == 0, f"the rollback run failed: read {rollback.log}"
+    print(f"rollback to {PREVIOUS} (stop, pg_restore, site.yml): {time.monotonic() - started:.0f} s")
+    assert "keycloak_server : Build Keycloak (kc.sh build)" not in rollback.changed, "the rollback rebuilt"
+    assert "keycloak_server : Restart Keycloak" in rollback.changed
+    assert _server_version(target) == PREVIOUS
+    assert not rollback.realm_changes(), rollback.realm_changes()  # the realms as they were before
+    back = _cdap_assertion(target, Browser(str(target.ca_bundle)), agent)
+    assert back.name_id == before.name_id
+    assert sorted(back.attributes.get("habilitation", [])) == granted
+    assert _otp_sign_in(target, person, used_codes)
 
     # what the runs printed holds neither the host's secrets nor a private key
     secrets = (os.environ["TRUSTCIRCLE_UPGRADE_IT_ADMIN_PASSWORD"], os.environ["TRUSTCIRCLE_UPGRADE_IT_DB_PASSWORD"])

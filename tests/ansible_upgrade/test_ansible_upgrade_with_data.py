@@ -51,14 +51,12 @@ import pytest
 import requests
 import yaml
 
-from conformance.administrators import Person, make_person, totp
-from conformance.agents import Agent, create_agent
+from conformance.administrators import make_person
+from conformance.agents import create_agent
 from conformance.browser import Browser
-from conformance.conftest import cdap_of, rubriques_in_force
-from conformance.flows import brokered_saml_login, saml_response_of
-from conformance.home import is_signed_in, login_page, sign_in
-from conformance.saml_sp import Assertion, for_service
-from conformance.test_security_key import OTP_FORM
+from conformance.conftest import rubriques_in_force
+from conformance.home import is_signed_in, login_page
+from conformance.journeys import cdap_assertion, otp_sign_in, refused_without_convention
 from tests.ansible.exports import Server
 from trustcircle import ids
 from trustcircle.keycloak.admin import Admin, q
@@ -235,30 +233,13 @@ def _server_version(target: Target) -> str:
     return version
 
 
-def _cdap_assertion(target: Target, browser: Browser, agent: Agent) -> Assertion:
-    cdap = cdap_of(load_federation([REPO_ROOT / "realms"]))
-    sp = for_service(target, cdap)
-    page = brokered_saml_login(browser, sp, agent.realm, agent)
-    return sp.accept(saml_response_of(page, str(cdap.acs_url)))
 
 
-def _refused_without_convention(target: Target, agent: Agent) -> bool:
-    cdap = cdap_of(load_federation([REPO_ROOT / "realms"]))
-    page = brokered_saml_login(Browser(str(target.ca_bundle)), for_service(target, cdap), agent.realm, agent)
-    return "SAMLResponse" not in page.text
 
 
-def _otp_sign_in(target: Target, person: Person, used: set[str]) -> bool:
-    assert person.otp_key is not None
-    code = totp(person.otp_key)
-    while code in used:  # a one-time code is used once: wait for the next one
-        time.sleep(2)
-        code = totp(person.otp_key)
-    used.add(code)
-    browser = Browser(str(target.ca_bundle))
-    page = sign_in(browser, target, REALM, person.username, person.password)
-    page = browser.submit(page, page.form(id=OTP_FORM), otp=code)
-    return is_signed_in(page, target, REALM)
+
+
+
 
 
 def _login_events(admin: Admin, user_id: str) -> list[dict[str, object]]:
@@ -291,15 +272,15 @@ def test_ansible_upgrade_in_place_keeps_agents_factors_name_ids_and_gates() -> N
     admin = Admin(target)
     agent = create_agent(admin, REALM, "cd33.example", ("instructeurs-rsa",))
     agent_browser = Browser(str(target.ca_bundle))
-    before = _cdap_assertion(target, agent_browser, agent)
+    before = cdap_assertion(target, agent_browser, agent)
     granted = rubriques_in_force(load_federation([REPO_ROOT / "realms"]), REALM, "cdap")
     assert granted and sorted(before.attributes.get("habilitation", [])) == granted
     assert is_signed_in(login_page(agent_browser, target, REALM), target, REALM)  # their session at home
     outsider = create_agent(admin, "caf75", "caf75.example")
-    assert _refused_without_convention(target, outsider)
+    assert refused_without_convention(target, outsider)
     person = make_person(admin, ids.ADMINISTRATORS_GROUP, with_otp=True)
     used_codes: set[str] = set()
-    assert _otp_sign_in(target, person, used_codes)
+    assert otp_sign_in(target, REALM, person, used_codes)
     agent_logins = len(_login_events(admin, agent.user_id))
     assert agent_logins >= 1
     audit_before = host.audit.read_text().splitlines()
@@ -374,11 +355,11 @@ def test_ansible_upgrade_in_place_keeps_agents_factors_name_ids_and_gates() -> N
     # 5. nothing lost
     admin = Admin(target)
     assert is_signed_in(login_page(agent_browser, target, REALM), target, REALM), "the session was lost"
-    after = _cdap_assertion(target, Browser(str(target.ca_bundle)), agent)
+    after = cdap_assertion(target, Browser(str(target.ca_bundle)), agent)
     assert after.name_id == before.name_id
     assert sorted(after.attributes.get("habilitation", [])) == granted
-    assert _refused_without_convention(target, outsider)
-    assert _otp_sign_in(target, person, used_codes)
+    assert refused_without_convention(target, outsider)
+    assert otp_sign_in(target, REALM, person, used_codes)
     assert len(_login_events(admin, agent.user_id)) > agent_logins  # the old ones and the new
     audit_after = host.audit.read_text().splitlines()
     assert audit_after[:len(audit_before)] == audit_before
@@ -404,10 +385,10 @@ def test_ansible_upgrade_in_place_keeps_agents_factors_name_ids_and_gates() -> N
     assert "keycloak_server : Restart Keycloak" in rollback.changed
     assert _server_version(target) == PREVIOUS
     assert not rollback.realm_changes(), rollback.realm_changes()  # the realms as they were before
-    back = _cdap_assertion(target, Browser(str(target.ca_bundle)), agent)
+    back = cdap_assertion(target, Browser(str(target.ca_bundle)), agent)
     assert back.name_id == before.name_id
     assert sorted(back.attributes.get("habilitation", [])) == granted
-    assert _otp_sign_in(target, person, used_codes)
+    assert otp_sign_in(target, REALM, person, used_codes)
 
     # what the runs printed holds neither the host's secrets nor a private key
     secrets = (os.environ["TRUSTCIRCLE_UPGRADE_IT_ADMIN_PASSWORD"], os.environ["TRUSTCIRCLE_UPGRADE_IT_DB_PASSWORD"])

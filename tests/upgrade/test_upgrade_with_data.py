@@ -32,12 +32,11 @@ from pathlib import Path
 import pytest
 
 from conformance.administrators import Person, make_person, totp
-from conformance.agents import Agent, create_agent
+from conformance.agents import create_agent
 from conformance.browser import Browser
-from conformance.conftest import cdap_of, rubriques_in_force
-from conformance.flows import brokered_saml_login, saml_response_of
+from conformance.conftest import rubriques_in_force
 from conformance.home import is_signed_in, login_page, sign_in
-from conformance.saml_sp import Assertion, for_service
+from conformance.journeys import cdap_assertion, otp_sign_in, refused_without_convention
 from conformance.test_security_key import KEY_FORM, OTP_FORM, REGISTER_FORM, _choose_the_key, _key_for, _param
 from conformance.webauthn import SecurityKey
 from trustcircle import ids
@@ -54,6 +53,7 @@ PREVIOUS_EXTENSIONS = Path(os.environ.get("TRUSTCIRCLE_UPGRADE_EXTENSIONS", "/no
 PULUMI_TIMEOUT_S = 900
 # a stack of its own: Pulumi.<stack>.yaml holds the salt of the passphrase that made it, per machine
 STACK = "upgrade"
+REALM = "cd33"  # the administrator's (conformance/administrators.py)
 
 pytestmark = pytest.mark.skipif(not PREVIOUS, reason="run through ./run test-upgrade (scripts/upgrade-test.sh)")
 
@@ -93,43 +93,21 @@ def _saml_clients() -> set[str]:
             if o.ref.kind == "client" and o.spec.get("protocol") == "saml"}
 
 
-def _cdap_assertion(target: Target, browser: Browser, agent: Agent) -> Assertion:
-    federation = load_federation([REPO_ROOT / "realms"])
-    cdap = cdap_of(federation)
-    sp = for_service(target, cdap)
-    page = brokered_saml_login(browser, sp, agent.realm, agent)
-    return sp.accept(saml_response_of(page, str(cdap.acs_url)))
 
 
-def _refused_without_convention(target: Target, agent: Agent) -> bool:
-    federation = load_federation([REPO_ROOT / "realms"])
-    cdap = cdap_of(federation)
-    page = brokered_saml_login(Browser(str(target.ca_bundle)), for_service(target, cdap), agent.realm, agent)
-    return "SAMLResponse" not in page.text
 
 
-def _otp_sign_in(target: Target, person: Person, not_at: set[str]) -> bool:
-    assert person.otp_key is not None
-    code = totp(person.otp_key)
-    while code in not_at:  # a one-time code is used once: wait for the next one
-        time.sleep(2)
-        code = totp(person.otp_key)
-    not_at.add(code)
-    browser = Browser(str(target.ca_bundle))
-    page = sign_in(browser, target, person_realm(), person.username, person.password)
-    page = browser.submit(page, page.form(id=OTP_FORM), otp=code)
-    return is_signed_in(page, target, person_realm())
 
 
-def person_realm() -> str:
-    return "cd33"
+
+
 
 
 def _key_sign_in(target: Target, person: Person, key: SecurityKey) -> bool:
     browser = Browser(str(target.ca_bundle))
-    page = _choose_the_key(browser, sign_in(browser, target, person_realm(), person.username, person.password))
+    page = _choose_the_key(browser, sign_in(browser, target, REALM, person.username, person.password))
     page = browser.submit(page, page.form(id=KEY_FORM), **key.sign_in(_param(page, "challenge")))
-    return is_signed_in(page, target, person_realm())
+    return is_signed_in(page, target, REALM)
 
 
 def _login_events(admin: Admin, realm: str, user_id: str) -> list[dict[str, object]]:
@@ -155,24 +133,24 @@ def test_upgrade_in_place_keeps_agents_factors_name_ids_and_gates() -> None:
     #    agent whose organisation has no convention with CDAP
     agent = create_agent(admin, "cd33", "cd33.example", ("instructeurs-rsa",))
     agent_browser = Browser(str(target.ca_bundle))
-    before = _cdap_assertion(target, agent_browser, agent)
+    before = cdap_assertion(target, agent_browser, agent)
     granted = rubriques_in_force(load_federation([REPO_ROOT / "realms"]), "cd33", "cdap")
     assert sorted(before.attributes.get("habilitation", [])) == granted
     assert is_signed_in(login_page(agent_browser, target, "cd33"), target, "cd33")  # their session at home
     outsider = create_agent(admin, "caf75", "caf75.example")
-    assert _refused_without_convention(target, outsider)
+    assert refused_without_convention(target, outsider)
 
     person = make_person(admin, ids.ADMINISTRATORS_GROUP, with_otp=True, required_actions=("webauthn-register",))
     assert person.otp_key is not None
     used_codes: set[str] = set()
     browser = Browser(str(target.ca_bundle))
-    page = sign_in(browser, target, person_realm(), person.username, person.password)
+    page = sign_in(browser, target, REALM, person.username, person.password)
     code = totp(person.otp_key)
     used_codes.add(code)
     page = browser.submit(page, page.form(id=OTP_FORM), otp=code)
     key = _key_for(target, page)
     page = browser.submit(page, page.form(id=REGISTER_FORM), **key.register(_param(page, "challenge")))
-    assert is_signed_in(page, target, person_realm())
+    assert is_signed_in(page, target, REALM)
     assert _key_sign_in(target, person, key)
 
     agent_logins = len(_login_events(admin, "cd33", agent.user_id))
@@ -220,11 +198,11 @@ def test_upgrade_in_place_keeps_agents_factors_name_ids_and_gates() -> None:
 
     admin = Admin(target)
     assert is_signed_in(login_page(agent_browser, target, "cd33"), target, "cd33"), "the session was lost"
-    after = _cdap_assertion(target, Browser(str(target.ca_bundle)), agent)
+    after = cdap_assertion(target, Browser(str(target.ca_bundle)), agent)
     assert after.name_id == before.name_id
     assert sorted(after.attributes.get("habilitation", [])) == granted
-    assert _refused_without_convention(target, outsider)
-    assert _otp_sign_in(target, person, used_codes)
+    assert refused_without_convention(target, outsider)
+    assert otp_sign_in(target, REALM, person, used_codes)
     assert _key_sign_in(target, person, key)
     stranger = SecurityKey(origin=target.url, rp_id=key.rp_id, credential_id=key.credential_id)
     assert not _key_sign_in(target, person, stranger)

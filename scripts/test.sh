@@ -72,17 +72,15 @@ set +e
 python -m pytest tests conformance --ignore=tests/upgrade --ignore=tests/ansible_upgrade --junitxml=reports/junit.xml "$@"
 rc=$?
 set -e
-# The upgrade tests (local and Ansible, about 5 and 10 minutes) run in CI (CI=true), or when asked;
-# with pytest arguments (e.g. -k) only what they select runs. ./run test-upgrade and
-# ./run test-upgrade-ansible run them alone.
+# The upgrade test (about 5 minutes) runs in CI (CI=true), or when asked; with pytest arguments
+# (e.g. -k) only what they select runs. ./run test-upgrade runs it alone; the Ansible path's,
+# ./run test-upgrade-ansible, is not yet part of ./run test (docs/upgrading.md says why).
 if [ $# -eq 0 ] && { [ "${CI:-}" = "true" ] || [ "${TRUSTCIRCLE_TEST_UPGRADE:-}" = "1" ]; } \
    && { [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]; }; then
   tc_log "upgrade with data: Keycloak $KEYCLOAK_PREVIOUS_VERSION -> $KEYCLOAK_VERSION (scripts/upgrade-test.sh)"
   scripts/upgrade-test.sh --junitxml=reports/junit-upgrade.xml || { [ "$rc" -ne 0 ] || rc=1; }
-  tc_log "upgrade with data on the Ansible path (PostgreSQL): scripts/ansible-upgrade-test.sh"
-  scripts/ansible-upgrade-test.sh --junitxml=reports/junit-upgrade-ansible.xml || { [ "$rc" -ne 0 ] || rc=1; }
 elif [ $# -eq 0 ]; then
-  tc_log "upgrade with data: not on a warm run (CI runs both): ./run test-upgrade, ./run test-upgrade-ansible, or TRUSTCIRCLE_TEST_UPGRADE=1 ./run test"
+  tc_log "upgrade with data: not on a warm run (CI runs it): ./run test-upgrade, or TRUSTCIRCLE_TEST_UPGRADE=1 ./run test"
 fi
 [ "$rc" -eq 0 ] && rm -rf "$restored"
 [ -f reports/junit.xml ] && tc_cli report reports/junit.xml --output reports/test-report.html || true

@@ -149,8 +149,10 @@ def create_backup(paths: Paths, *, keycloak_home: Path, server: LocalKeycloak | 
                 archive.add(f, arcname=f"{PREFIX}/{rel}", recursive=False)
         tmp.replace(output)
     finally:
-        if was_running and server is not None and restart:
+        if server is not None and restart and was_running:
             server.up()
+        elif server is not None and not restart:
+            server.down()  # the whole local federation left stopped: its mail catcher too
     downtime = round(time.monotonic() - stopped_at, 1) if was_running and restart else None
     return BackupReport(output, version, len(entries), output.stat().st_size, downtime)
 

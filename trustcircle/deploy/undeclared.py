@@ -20,7 +20,9 @@ from trustcircle.compiler.desired import Ref
 from trustcircle.deploy.provider import admin_for
 from trustcircle.keycloak.ownership import remove, undeclared
 
-IDENTITY = ("federation", "target", "url")
+# ``url`` is the Keycloak the stack targets; ``target`` only says where its credentials are read (a
+# federation restored into another state directory reads them elsewhere: the same server, no change)
+IDENTITY = ("federation", "url")
 
 
 def _left(props: dict[str, Any], known: list[str]) -> list[Ref]:

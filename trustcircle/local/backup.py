@@ -68,11 +68,8 @@ class RestoreReport:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as source:
-        for block in iter(lambda: source.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(source, "sha256").hexdigest()
 
 
 def _walk(path: Path) -> Iterator[Path]:
@@ -122,7 +119,9 @@ def create_backup(paths: Paths, *, keycloak_home: Path, server: LocalKeycloak | 
                                  "write the backup outside it (it would be backed up, and lost with it)")
     output.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     stopped_at = time.monotonic()
-    was_running = server._stop() if server is not None else False
+    # the whole local federation (its mail catcher too) stops for the copy, and starts again unless
+    # the caller wants it left stopped
+    was_running = server.down() if server is not None else False
     try:
         files = _files(paths, keycloak_home)
         entries = []
@@ -151,8 +150,6 @@ def create_backup(paths: Paths, *, keycloak_home: Path, server: LocalKeycloak | 
     finally:
         if server is not None and restart and was_running:
             server.up()
-        elif server is not None and not restart:
-            server.down()  # the whole local federation left stopped: its mail catcher too
     downtime = round(time.monotonic() - stopped_at, 1) if was_running and restart else None
     return BackupReport(output, version, len(entries), output.stat().st_size, downtime)
 

@@ -34,6 +34,15 @@ DROPPED_KEYS = frozenset({"id", "internalId", "containerId", "parentId", "flowId
 DEFAULT_ATTRIBUTES = {"realmReusableOtpCode": "false"}
 
 
+# Keycloak's defaults at a realm's creation that depend on the version that created it, not on
+# realms/: a realm made by 26.7 has the ``federated-jwt`` client authenticator in its built-in
+# ``clients`` flow and the passwordless WebAuthn policy's resident key "not specified"; a realm
+# migrated from 26.5 lacks the former and keeps "Yes" (docs/upgrading.md). Neither is used by the federation (checked
+# by :func:`without_creation_defaults`), so a migrated realm and a new one are the same federation.
+UNUSED_CLIENT_AUTHENTICATOR = "federated-jwt"
+UNUSED_POLICY = "webAuthnPolicyPasswordlessRequireResidentKey"
+
+
 class Server:
     """One Keycloak's admin API (master realm administrator, TLS verified with ``ca``)."""
 
@@ -116,3 +125,25 @@ def _keyed(items: list[Any]) -> dict[str, Any] | None:
             keyed = {str(i[key]): i for i in items}
             return keyed if len(keyed) == len(items) else None
     return None
+
+
+def without_creation_defaults(export: dict[str, Any]) -> dict[str, Any]:
+    """``export`` without the creation-time defaults above, after checking the federation uses
+    neither: no client authenticates with federated JWTs (Keycloak only accepts a client's own
+    configured method, so the execution is inert), no flow signs in without a password."""
+    realm = export.get("realm")
+    federated = [c["clientId"] for c in export.get("clients", [])
+                 if c.get("clientAuthenticatorType") == UNUSED_CLIENT_AUTHENTICATOR]
+    assert not federated, f"realm {realm}: clients authenticated by federated JWTs: {federated}"
+    passwordless = [f["alias"] for f in export.get("authenticationFlows", [])
+                    for e in f.get("authenticationExecutions", [])
+                    if e.get("authenticator") == "webauthn-authenticator-passwordless"]
+    assert not passwordless, f"realm {realm}: flows with passwordless WebAuthn: {passwordless}"
+    flows = []
+    for flow in export.get("authenticationFlows", []):
+        if flow.get("alias") == "clients" and flow.get("builtIn"):
+            flow = {**flow, "authenticationExecutions": [
+                e for e in flow.get("authenticationExecutions", [])
+                if e.get("authenticator") != UNUSED_CLIENT_AUTHENTICATOR]}
+        flows.append(flow)
+    return {**{k: v for k, v in export.items() if k != UNUSED_POLICY}, "authenticationFlows": flows}

@@ -19,14 +19,13 @@ import sys
 import time
 from collections.abc import Callable
 
+from benchmarks.extension_switch import assert_as_deployed, extension_off, put_back
 from conformance.agents import create_agent, delete_agent
 from conformance.browser import Browser
 from conformance.flows import brokered_saml_login, saml_response_of
 from conformance.saml_sp import ServiceProvider, for_service
 from trustcircle import ids
 from trustcircle.keycloak.admin import Admin
-from trustcircle.keycloak.apply import converge
-from trustcircle.keycloak.client import find_client
 from trustcircle.model.loader import load_federation
 from trustcircle.model.schema import SamlService
 from trustcircle.pipeline import desired_state_of
@@ -34,19 +33,6 @@ from trustcircle.settings import REPO_ROOT
 from trustcircle.target import Target
 
 ROUNDS = 4
-
-
-
-def _without_extension(admin: Admin, cdap: SamlService) -> None:
-    idp = admin.get("/cnaf/identity-provider/instances/cd33")
-    admin.put("/cnaf/identity-provider/instances/cd33", {**idp, "postBrokerLoginFlowAlias": ""})
-    client = find_client(admin, "cnaf", cdap.entity_id)
-    assert client is not None
-    base = f"/cnaf/clients/{client['id']}/protocol-mappers/models"
-    for mapper in admin.get(base):
-        if mapper["protocolMapper"] == ids.SAML_HABILITATION_MAPPER:
-            admin.put(f"{base}/{mapper['id']}", {**mapper, "protocolMapper": "saml-role-list-mapper",
-                                                 "config": {**mapper["config"], "single": "false"}})
 
 
 def _measure(target: Target, cdap: SamlService, agent_login: Callable[[Browser, ServiceProvider], str],
@@ -73,8 +59,7 @@ def main(logins: int) -> None:
     federation = load_federation([REPO_ROOT / "realms"])
     cdap = next(s for s in federation.provider("cnaf").services if isinstance(s, SamlService) and s.id == "cdap")
     state = desired_state_of(REPO_ROOT / "realms")
-    assert converge(Admin(target, realm_views=True), state.objects, state.federation, dry_run=True) == [], \
-        "run ./run up first"
+    assert_as_deployed(target, state, "run ./run up first")
     agent = create_agent(admin, "cd33", "cd33.example", ("instructeurs-rsa",))
 
     def login(browser: Browser, sp: ServiceProvider) -> str:
@@ -88,14 +73,12 @@ def main(logins: int) -> None:
         for number in range(ROUNDS):
             print(f"  round {number + 1}/{ROUNDS} …", file=sys.stderr, flush=True)
             with_ext += _measure(target, cdap, login, per_round)
-            _without_extension(admin, cdap)
-            without += _measure(target, cdap, login, per_round)
-            converge(admin, state.objects, state.federation)
+            with extension_off(admin, cdap, state):
+                without += _measure(target, cdap, login, per_round)
     finally:
-        converge(admin, state.objects, state.federation)
+        put_back(admin, state)
         delete_agent(admin, agent, "cnaf", "cd33")
-    assert converge(Admin(target, realm_views=True), state.objects, state.federation, dry_run=True) == [], \
-        "the federation was not restored"
+    assert_as_deployed(target, state, "the federation was not restored")
     print("| variant | logins | logins/s | median ms | p95 ms |")
     print("| --- | ---: | ---: | ---: | ---: |")
     print(_row("with the extension (gate + habilitation mapper)", with_ext))

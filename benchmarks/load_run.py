@@ -1,0 +1,116 @@
+"""One variant measured: warm-up, a closed-loop ramp to saturation, then open-loop arrivals at
+fractions of it, with the server's CPU and memory read around each phase (``benchmarks/load.py``
+runs the variants side by side)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+
+from benchmarks.load_journeys import Steps
+from benchmarks.load_schedule import Bounds, Job, Run, closed_loop, keep_ramping, open_loop, saturation
+from benchmarks.load_server import Sample, Server
+from conformance.logins import why
+
+FRACTIONS = (0.5, 0.8)
+
+
+def client_cpu_seconds() -> float:
+    """CPU seconds of this process and its finished children (xmlsec1, run by pysaml2)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def describe(err: Exception) -> str:
+    """A failed journey's reason, short and without the agent's name (so that errors group)."""
+    return f"{type(err).__name__}: {why(err)}".replace("\n", " ")[:160]
+
+
+@dataclass
+class Phase:
+    """One run, and what the server and this process spent during it."""
+
+    run: Run
+    server_cpu_s: float | None
+    client_cpu_s: float
+    after: Sample | None
+
+    def per_journey(self, seconds: float | None) -> float | None:
+        succeeded = len(self.run.latencies)
+        return seconds / succeeded if seconds is not None and succeeded else None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How a variant is measured."""
+
+    levels: tuple[int, ...]  # closed-loop workers, raised until the throughput stops growing
+    step_s: float  # each closed-loop level
+    open_s: float  # each open-loop rate
+    in_flight: int  # open loop: journeys at once, at most
+    warm_up: int  # journeys before measuring (sequentially by 2 workers)
+
+
+@dataclass
+class Variant:
+    key: str
+    title: str
+    job: Job
+    steps: Steps
+    ramp: list[Phase] = field(default_factory=list)
+    open: dict[float, Phase] = field(default_factory=dict)
+    open_steps: dict[float, dict[str, list[float]]] = field(default_factory=dict)  # each step's times
+
+    @property
+    def saturated(self) -> Phase:
+        best = saturation([p.run for p in self.ramp])
+        return next(p for p in self.ramp if p.run is best)
+
+    @property
+    def phases(self) -> list[Phase]:
+        return [*self.ramp, *self.open.values()]
+
+
+def _progress(run: Run) -> None:
+    errors = sum(run.errors.values())
+    done = len(run.outcomes)
+    rate = f"{run.rate:.1f}/s offered" if run.rate else f"{run.workers} workers"
+    print(f"    {run.name}: {done} done, {errors} failed, {run.dropped} dropped ({rate})", file=sys.stderr, flush=True)
+
+
+def _measured(server: Server | None, run: Callable[[], Run]) -> Phase:
+    before = server.sample() if server else None
+    client_before = client_cpu_seconds()
+    result = run()
+    after = server.sample() if server else None
+    server_cpu = after.cpu_s - before.cpu_s if after and before else None
+    return Phase(result, server_cpu, client_cpu_seconds() - client_before, after)
+
+
+def measure(variant: Variant, plan: Plan, server: Server | None) -> Variant:
+    """Warm-up, ramp, then the open-loop rates; progress on standard error."""
+    print(f"  {variant.title}: warm-up ({plan.warm_up} journeys)", file=sys.stderr, flush=True)
+    warm = closed_loop(f"{variant.key} warm-up", variant.job, 2, Bounds(2, plan.warm_up, 600), describe)
+    if warm.errors:
+        raise RuntimeError(f"{variant.title}: the warm-up failed: {dict(warm.errors)}")
+    step = Bounds(max(plan.levels), 100_000, plan.step_s)
+    for workers in plan.levels:
+        print(f"  {variant.title}: closed loop, {workers} at once ({plan.step_s:.0f} s)", file=sys.stderr, flush=True)
+        variant.ramp.append(_measured(server, partial(closed_loop, f"{variant.key} x{workers}", variant.job,
+                                                      workers, step, describe, _progress)))
+        if not keep_ramping([p.run.throughput for p in variant.ramp]):
+            break
+    top = variant.saturated.run.throughput
+    for fraction in FRACTIONS:
+        rate = top * fraction
+        bounds = Bounds(plan.in_flight, int(rate * plan.open_s * 2) + 10, plan.open_s)
+        print(f"  {variant.title}: open loop at {fraction:.0%} of saturation ({rate:.1f}/s)", file=sys.stderr,
+              flush=True)
+        variant.steps.seconds.clear()
+        variant.open[fraction] = _measured(server, partial(open_loop, f"{variant.key} {fraction:.0%}", variant.job,
+                                                           rate, bounds, describe, progress=_progress))
+        variant.open_steps[fraction] = {name: list(times) for name, times in variant.steps.seconds.items()}
+    return variant

@@ -91,7 +91,7 @@ def _application(federation: Federation) -> tuple[str, Application]:
     raise AssertionError("realms/ declares no application")
 
 
-def _grants(target: Target, federation: Federation, directory: Path) -> ClientCredentials:
+def grants(target: Target, federation: Federation, directory: Path) -> ClientCredentials:
     organisation, app = _application(federation)
     api = next(a for a in federation.provider("cnaf").apis if a.id == app.api)
     issuer = ensure_issuing_ca(Path(target.ca_bundle).parent)
@@ -108,7 +108,7 @@ def _job(key: str, target: Target, federation: Federation, pool: AgentPool[Agent
         return PasswordLogin(target, pool)
     if key in ("b", "c"):
         return FederatedLogin(target, cdap_of(federation), ORGANISATION, pool)
-    return _grants(target, federation, directory)
+    return grants(target, federation, directory)
 
 
 def _plan(key: str, args: argparse.Namespace) -> Plan:

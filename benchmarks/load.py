@@ -102,12 +102,12 @@ def grants(target: Target, federation: Federation, directory: Path) -> ClientCre
                              [api_scope_name(api, s) for s in app.scopes[:2]], (str(chain), str(key)), thumbprint)
 
 
-def _job(key: str, target: Target, federation: Federation, pool: AgentPool[Agent],
-         directory: Path) -> PasswordLogin | FederatedLogin | ClientCredentials:
+def _job(key: str, target: Target, federation: Federation, pool: AgentPool[Agent], directory: Path,
+         at_once: int) -> PasswordLogin | FederatedLogin | ClientCredentials:
     if key == "a":
         return PasswordLogin(target, pool)
     if key in ("b", "c"):
-        return FederatedLogin(target, cdap_of(federation), ORGANISATION, pool)
+        return FederatedLogin(target, cdap_of(federation), ORGANISATION, pool).prepare(at_once)
     return grants(target, federation, directory)
 
 
@@ -170,7 +170,8 @@ def main(argv: Sequence[str]) -> int:
         print("(fewer agents than journeys at once: some will wait or fail with NoAgentFree)", file=sys.stderr)
     try:
         with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
-            jobs = [_job(key, target, federation, pool, Path(tmp)) for key in keys]
+            at_once = max(args.in_flight, *args.levels)
+            jobs = [_job(key, target, federation, pool, Path(tmp), at_once) for key in keys]
             variants = [Variant(key, TITLES[key], job, job.steps) for key, job in zip(keys, jobs, strict=True)]
             for variant in variants:
                 off = extension_off(admin, cdap_of(federation), state) if variant.key == "c" else nullcontext()

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import queue
 import re
 import secrets
 import threading
@@ -107,25 +108,39 @@ class FederatedLogin:
     idp_alias: str
     agents: AgentPool[Agent]
     steps: Steps = field(default_factory=Steps)
-    _local: threading.local = field(default_factory=threading.local)
+    _idle: queue.SimpleQueue[ServiceProvider] = field(default_factory=queue.SimpleQueue)
 
-    def _sp(self) -> ServiceProvider:
-        """The e-service, one per worker thread (as one e-service process serves many agents)."""
-        if not hasattr(self._local, "sp"):
-            self._local.sp = for_service(self.target, self.service)
-        sp: ServiceProvider = self._local.sp
-        return sp
+    @contextmanager
+    def _sp(self) -> Iterator[ServiceProvider]:
+        """The e-service, as one process serves many agents: an instance per journey at once, kept
+        between journeys (each reads its IdP's metadata once)."""
+        try:
+            sp = self._idle.get_nowait()
+        except queue.Empty:
+            sp = for_service(self.target, self.service)
+        try:
+            yield sp
+        finally:
+            self._idle.put(sp)
+
+    def prepare(self, journeys_at_once: int) -> FederatedLogin:
+        """As many e-service instances ready as journeys will run at once (none made while measuring)."""
+        made = [for_service(self.target, self.service) for _ in range(journeys_at_once - self._idle.qsize())]
+        for sp in made:
+            self._idle.put(sp)
+        return self
 
     def __call__(self) -> None:
-        sp, spent = self._sp(), list[tuple[str, float]]()
+        spent: list[tuple[str, float]] = []
         browser = TimedBrowser(str(self.target.ca_bundle))
-        with self.agents.take() as agent:
-            with _timed(spent, SP_REQUEST):
-                start = sp.login_url()
-            page = brokered_login(browser, start, self.idp_alias, agent)
-        response = saml_response_of(page, str(self.service.acs_url))
-        with _timed(spent, SP_CHECKS):
-            assertion = sp.accept(response)
+        with self._sp() as sp:
+            with self.agents.take() as agent:
+                with _timed(spent, SP_REQUEST):
+                    start = sp.login_url()
+                page = brokered_login(browser, start, self.idp_alias, agent)
+            response = saml_response_of(page, str(self.service.acs_url))
+            with _timed(spent, SP_CHECKS):
+                assertion = sp.accept(response)
         if not assertion.attributes.get(ids.HABILITATION_ATTRIBUTE):
             raise AssertionError(f"no {ids.HABILITATION_ATTRIBUTE} in the assertion: {sorted(assertion.attributes)}")
         self.steps.add(browser.steps + spent)

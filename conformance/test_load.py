@@ -65,7 +65,7 @@ def test_a_short_load_has_no_error_and_leaves_no_session_or_heap_behind(
     realms = [provider, org.realm]
     sessions_before = live_sessions(admin, realms)
     pool = AgentPool(agents)
-    federated = FederatedLogin(target, cdap, org.id, pool)
+    federated = FederatedLogin(target, cdap, org.id, pool).prepare(IN_FLIGHT)
     warm = closed_loop("warm-up", federated, 2, Bounds(2, AGENTS, 120), describe)  # first broker logins
     assert not warm.errors, warm.errors
     heap_before = _heap_after_gc(server)

@@ -1,5 +1,5 @@
-"""Federated logins and API calls under load, side by side with Keycloak's own password login, on
-the same server in one run.
+"""Federated logins and client-credentials grants under load, side by side with Keycloak's own
+password login, on the same server in one run.
 
 Usage: ./run bench-load [--variants a,b,c,d] [--step-s S] [--open-s S] [--agents N] [--chart FILE] ...
 (bounded: every phase stops after its seconds; loopback only; ``--help`` lists the options)
@@ -41,13 +41,14 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
 
 from benchmarks.extension_switch import assert_as_deployed, extension_off, put_back
 from benchmarks.load_agents import AgentPool, pool_size
 from benchmarks.load_journeys import ClientCredentials, FederatedLogin, PasswordLogin
-from benchmarks.load_report import chart, error_table, ramp_table, steps_table, variant_table
-from benchmarks.load_run import FRACTIONS, Plan, Variant, measure
+from benchmarks.load_report import chart, error_table, ramp_table, soak_table, steps_table, variant_table
+from benchmarks.load_run import FRACTIONS, Phase, Plan, Reading, Variant, measure, soak
 from benchmarks.load_server import live_sessions, local_server
 from conformance.agents import Agent, create_agent, delete_agent
 from conformance.conftest import cdap_of
@@ -79,6 +80,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--in-flight", type=int, default=24, help="open loop: journeys at once, at most (24)")
     parser.add_argument("--agents", type=int, default=60, help="agents in the pool (60)")
     parser.add_argument("--chart", type=Path, help="write the chart (SVG) there")
+    parser.add_argument("--soak-s", type=float, default=0,
+                        help="then variant b at 80 %% of its saturation for that long, memory read every 30 s")
     return parser.parse_args(argv)
 
 
@@ -138,12 +141,15 @@ def summary(variants: Sequence[Variant]) -> list[str]:
     return lines
 
 
-def report(variants: Sequence[Variant], pool: AgentPool[Agent], sessions: int | None) -> str:
+def report(variants: Sequence[Variant], pool: AgentPool[Agent], sessions: int | None,
+           soaked: tuple[Phase, list[Reading]] | None) -> str:
     out = ["### Under load, side by side", "", *variant_table(variants), "", "Ratios:", *summary(variants), "",
            "### Closed-loop ramp", "", *ramp_table(variants), "",
            "### Where a journey's time goes (median ms per step, open loop at 80 %)", "", *steps_table(variants), "",
            "### Errors", "", *error_table(variants), "",
            f"Journeys waited {pool.waited_s:.1f} s in all for a rested agent ({len(pool.agents)} agents)."]
+    if soaked:
+        out += ["", "### Soak: the federated login at 80 % of saturation", "", *soak_table(*soaked)]
     if sessions is not None:
         out.append(f"Live client sessions in the provider and organisation realms after the agents were deleted: "
                    f"{sessions}.")
@@ -168,6 +174,7 @@ def main(argv: Sequence[str]) -> int:
     pool = AgentPool(agents)
     if args.agents < pool_size(0, max(args.in_flight, *args.levels)):
         print("(fewer agents than journeys at once: some will wait or fail with NoAgentFree)", file=sys.stderr)
+    soaked = None
     try:
         with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
             at_once = max(args.in_flight, *args.levels)
@@ -177,6 +184,10 @@ def main(argv: Sequence[str]) -> int:
                 off = extension_off(admin, cdap_of(federation), state) if variant.key == "c" else nullcontext()
                 with off:
                     measure(variant, _plan(variant.key, args), server)
+            federated = next((v for v in variants if v.key == "b"), None)
+            if args.soak_s and federated:
+                soaked = soak(federated, args.soak_s, args.in_flight, server,
+                              partial(live_sessions, admin, [provider.realm, org.realm]))
     finally:
         if "c" in keys:
             put_back(admin, state)
@@ -185,11 +196,13 @@ def main(argv: Sequence[str]) -> int:
             delete_agent(admin, agent, provider.realm, org.id)
     assert_as_deployed(target, state, "the federation was not put back as deployed")
     sessions = live_sessions(admin, [provider.realm, org.realm]) if server else None
-    print(report(variants, pool, sessions))
+    print(report(variants, pool, sessions, soaked))
     if args.chart:
         chart(variants, args.chart)
         print(f"\nChart: {args.chart}", file=sys.stderr)
     failed = [v.title for v in variants if any(p.run.errors or p.run.dropped for p in v.open.values())]
+    if soaked and (soaked[0].run.errors or soaked[0].run.dropped):
+        failed.append("the soak")
     if failed:
         print(f"errors or drops in the open loops of: {', '.join(failed)} (see Errors)", file=sys.stderr)
     return 1 if failed else 0

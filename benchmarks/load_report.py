@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks.load_run import FRACTIONS, Phase, Variant
+from benchmarks.load_run import FRACTIONS, Phase, Reading, Variant
 from benchmarks.load_schedule import Run
 
 MIB = 1024 * 1024
@@ -39,8 +39,7 @@ def variant_table(variants: Sequence[Variant]) -> list[str]:
     for v in variants:
         top, at80 = v.saturated, v.open[FRACTIONS[-1]]
         after = v.phases[-1].after
-        memory = "" if after is None else (f"{after.rss_bytes / MIB:.0f} / "
-                                           f"{'' if after.heap_bytes is None else f'{after.heap_bytes / MIB:.0f}'}")
+        memory = "" if after is None else f"{after.rss_bytes / MIB:.0f} / {_mib(after.heap_bytes)}"
         at50 = v.open[FRACTIONS[0]]
         rows.append(f"| {v.title} | {top.run.throughput:.1f} ({top.run.workers}) | {_latencies(at50.run)} "
                     f"| {_latencies(at80.run)} | {_failed(v.phases)} | {_ms(at80.per_journey(at80.server_cpu_s))} "
@@ -109,3 +108,22 @@ def chart(variants: Sequence[Variant], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, format="svg", metadata={"Date": None})
     pyplot.close(figure)
+
+
+def soak_table(phase: Phase, readings: Sequence[Reading]) -> list[str]:
+    """The soak: its outcome, then the server read at intervals."""
+    run = phase.run
+    rows = [f"{len(run.latencies)} journeys succeeded at {run.rate or 0:.1f}/s offered over {run.duration_s:.0f} s, "
+            f"{sum(run.errors.values())} failed, {run.dropped} dropped; p50 / p95 / p99 {_latencies(run)} ms; "
+            f"Keycloak CPU {_ms(phase.per_journey(phase.server_cpu_s))} ms per journey.", "",
+            "| at s | Keycloak RSS MiB | heap in use MiB | old generation after GC MiB | live client sessions |",
+            "| ---: | ---: | ---: | ---: | ---: |"]
+    for r in readings:
+        s = r.sample
+        cells = ["", "", ""] if s is None else [f"{s.rss_bytes / MIB:.0f}", _mib(s.heap_bytes), _mib(s.live_bytes)]
+        rows.append(f"| {r.at_s:.0f} | " + " | ".join(cells) + f" | {r.sessions} |")
+    return rows
+
+
+def _mib(value: int | None) -> str:
+    return "" if value is None else f"{value / MIB:.0f}"

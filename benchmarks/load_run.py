@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -114,3 +116,39 @@ def measure(variant: Variant, plan: Plan, server: Server | None) -> Variant:
                                                            rate, bounds, describe, progress=_progress))
         variant.open_steps[fraction] = {name: list(times) for name, times in variant.steps.seconds.items()}
     return variant
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The server during a soak: seconds from its start, the process, live sessions."""
+
+    at_s: float
+    sample: Sample | None
+    sessions: int
+
+
+def soak(variant: Variant, seconds: float, in_flight: int, server: Server | None, sessions: Callable[[], int],
+         every_s: float = 30) -> tuple[Phase, list[Reading]]:
+    """Open-loop arrivals at 80 % of the variant's saturation for ``seconds``, the server read every
+    ``every_s``: errors and memory over a long run (a leak grows the live data and sessions)."""
+    rate = variant.saturated.run.throughput * FRACTIONS[-1]
+    readings: list[Reading] = []
+    stop = threading.Event()
+    origin = time.monotonic()
+
+    def read() -> None:
+        while True:
+            readings.append(Reading(time.monotonic() - origin, server.sample() if server else None, sessions()))
+            if stop.wait(every_s):
+                return
+
+    reader = threading.Thread(target=read, name="soak-reader", daemon=True)
+    reader.start()
+    print(f"  {variant.title}: soak at {rate:.1f}/s for {seconds:.0f} s", file=sys.stderr, flush=True)
+    phase = _measured(server, partial(open_loop, f"{variant.key} soak", variant.job, rate,
+                                      Bounds(in_flight, int(rate * seconds * 2) + 10, seconds), describe,
+                                      progress=_progress))
+    stop.set()
+    reader.join()
+    readings.append(Reading(time.monotonic() - origin, server.sample() if server else None, sessions()))
+    return phase, readings

@@ -19,7 +19,7 @@ from trustcircle.local.server import LocalKeycloak
 from trustcircle.target import Target
 
 TIMEOUT_S = 10
-HEAP = re.compile(r'^jvm_memory_used_bytes\{([^}]*)\}\s+([0-9.eE+-]+)\s*$', re.M)
+SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([^}]*)\})?\s+([0-9.eE+-]+)\s*$', re.M)
 
 
 def stat_ticks(stat: str) -> int:
@@ -35,10 +35,22 @@ def resident_bytes(status: str) -> int:
     return int(found.group(1)) * 1024 if found else 0
 
 
+def metric_sum(metrics: str, name: str, label: str = "") -> int | None:
+    """One metric of a Prometheus text exposition summed over its series (those whose labels hold
+    ``label``); None when it has none."""
+    values = [float(value) for found, labels, value in SAMPLE.findall(metrics) if found == name and label in labels]
+    return int(sum(values)) if values else None
+
+
 def heap_used_bytes(metrics: str) -> int | None:
     """The JVM heap in use: ``jvm_memory_used_bytes`` summed over the heap's pools; None if absent."""
-    pools = [float(value) for labels, value in HEAP.findall(metrics) if 'area="heap"' in labels]
-    return int(sum(pools)) if pools else None
+    return metric_sum(metrics, "jvm_memory_used_bytes", 'area="heap"')
+
+
+def live_data_bytes(metrics: str) -> int | None:
+    """The old generation after the last collection (``jvm_gc_live_data_size_bytes``): what stays
+    reachable, the figure that grows under a leak; None if absent."""
+    return metric_sum(metrics, "jvm_gc_live_data_size_bytes")
 
 
 def process_tree(pid: int) -> list[int]:
@@ -77,13 +89,18 @@ def rss_bytes(pid: int) -> int:
     return resident_bytes(_read(f"/proc/{jvm_pid(pid)}/status"))
 
 
-def heap_bytes(management_url: str, ca_bundle: str) -> int | None:
-    """The heap in use as the management port's ``/metrics`` says; None when it says nothing of it."""
+def metrics_text(management_url: str, ca_bundle: str) -> str:
+    """The management port's ``/metrics`` (empty when it does not answer)."""
     try:
         answer = requests.get(f"{management_url}/metrics", verify=ca_bundle, timeout=TIMEOUT_S)
     except requests.RequestException:
-        return None
-    return heap_used_bytes(answer.text) if answer.status_code == 200 else None
+        return ""
+    return answer.text if answer.status_code == 200 else ""
+
+
+def heap_bytes(management_url: str, ca_bundle: str) -> int | None:
+    """The heap in use as the management port's ``/metrics`` says; None when it says nothing of it."""
+    return heap_used_bytes(metrics_text(management_url, ca_bundle))
 
 
 def full_gc(pid: int) -> None:
@@ -107,6 +124,7 @@ class Sample:
     cpu_s: float
     rss_bytes: int
     heap_bytes: int | None
+    live_bytes: int | None = None  # the old generation after the last collection
 
 
 @dataclass(frozen=True)
@@ -118,7 +136,8 @@ class Server:
     ca_bundle: str
 
     def sample(self) -> Sample:
-        return Sample(cpu_seconds(self.pid), rss_bytes(self.pid), heap_bytes(self.management_url, self.ca_bundle))
+        metrics = metrics_text(self.management_url, self.ca_bundle)
+        return Sample(cpu_seconds(self.pid), rss_bytes(self.pid), heap_used_bytes(metrics), live_data_bytes(metrics))
 
 
 def local_server(target: Target) -> Server | None:

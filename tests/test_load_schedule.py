@@ -21,7 +21,7 @@ from benchmarks.load_schedule import (
     percentile,
     saturation,
 )
-from benchmarks.load_server import heap_used_bytes, resident_bytes, stat_ticks
+from benchmarks.load_server import heap_used_bytes, live_data_bytes, resident_bytes, stat_ticks
 
 
 class FakeClock:
@@ -155,6 +155,8 @@ def test_proc_and_metrics_are_read_as_the_kernel_and_keycloak_write_them() -> No
     assert resident_bytes("Name:\tzombie\n") == 0
     metrics = ('jvm_memory_used_bytes{area="heap",id="G1 Eden Space"} 1.5E7\n'
                'jvm_memory_used_bytes{area="heap",id="G1 Old Gen"} 5000000.0\n'
-               'jvm_memory_used_bytes{area="nonheap",id="Metaspace"} 9.0E7\n')
+               'jvm_memory_used_bytes{area="nonheap",id="Metaspace"} 9.0E7\n'
+               '# TYPE jvm_gc_live_data_size_bytes gauge\njvm_gc_live_data_size_bytes 1.2E8\n')
     assert heap_used_bytes(metrics) == 20_000_000
+    assert live_data_bytes(metrics) == 120_000_000
     assert heap_used_bytes("# nothing\n") is None

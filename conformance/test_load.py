@@ -1,10 +1,10 @@
 """A short load run (``./run bench-load`` in small, about a minute, bounded): federated logins to
 CDAP, password logins and mTLS client-credentials grants arriving at modest open-loop rates, all
 real journeys. It fails on a journey that fails, or on a leak: an agent left with more than one
-session at the provider (the session limiter), sessions outliving their deleted agents, or the
-server's heap (after a full collection) grown beyond a bound once the load is over. Never on a
-timing: latencies, throughput and drops (arrivals finding every slot busy, which a slow machine
-makes) are printed, not judged."""
+session at home or at the provider (the federation's one-session policy), sessions outliving
+their deleted agents, or the server's heap (after a full collection) grown beyond a bound once the
+load is over. Never on a timing: latencies, throughput and drops (arrivals finding every slot
+busy, which a slow machine makes) are printed, not judged."""
 
 from __future__ import annotations
 
@@ -74,8 +74,10 @@ def test_a_short_load_has_no_error_and_leaves_no_session_or_heap_behind(
             _load("mTLS grants", grants(target, federation, tmp_path), 8, 10)]
     assert {run.name: dict(run.errors) for run in runs if run.errors} == {}
 
+    at_home = {agent.username: len(admin.get(f"/{org.realm}/users/{agent.user_id}/sessions")) for agent in agents}
     at_provider = {agent.username: sum(len(admin.get(f"/{provider}/users/{user['id']}/sessions"))
                                        for user in access_accounts(admin, agent, provider, org.id)) for agent in agents}
+    assert {name: n for name, n in at_home.items() if n > 1} == {}, "more than one session at home"
     assert {name: n for name, n in at_provider.items() if n > 1} == {}, "more than one session at the provider"
     for agent in agents:
         delete_agent(admin, agent, provider, org.id)

@@ -64,6 +64,7 @@ from trustcircle.target import Target
 ORGANISATION, GROUP = "cd33", "instructeurs-rsa"
 TITLES = {"a": "a. password login, one realm", "b": "b. federated login, with the extension",
           "c": "c. federated login, without the extension", "d": "d. client credentials over mTLS"}
+_KIND = {"a": "password", "b": "federated", "c": "federated", "d": "grant"}
 
 
 def _levels(text: str) -> tuple[int, ...]:
@@ -105,11 +106,12 @@ def grants(target: Target, federation: Federation, directory: Path) -> ClientCre
                              [api_scope_name(api, s) for s in app.scopes[:2]], (str(chain), str(key)), thumbprint)
 
 
-def _job(key: str, target: Target, federation: Federation, pool: AgentPool[Agent], directory: Path,
+def _job(kind: str, target: Target, federation: Federation, pool: AgentPool[Agent], directory: Path,
          at_once: int) -> PasswordLogin | FederatedLogin | ClientCredentials:
-    if key == "a":
+    """The journey of a kind (b and c share one: the same e-service instances, with and without the extension)."""
+    if kind == "password":
         return PasswordLogin(target, pool)
-    if key in ("b", "c"):
+    if kind == "federated":
         return FederatedLogin(target, cdap_of(federation), ORGANISATION, pool).prepare(at_once)
     return grants(target, federation, directory)
 
@@ -178,8 +180,8 @@ def main(argv: Sequence[str]) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
             at_once = max(args.in_flight, *args.levels)
-            jobs = [_job(key, target, federation, pool, Path(tmp), at_once) for key in keys]
-            variants = [Variant(key, TITLES[key], job, job.steps) for key, job in zip(keys, jobs, strict=True)]
+            made = {kind: _job(kind, target, federation, pool, Path(tmp), at_once) for kind in {_KIND[k] for k in keys}}
+            variants = [Variant(key, TITLES[key], made[_KIND[key]], made[_KIND[key]].steps) for key in keys]
             for variant in variants:
                 off = extension_off(admin, cdap_of(federation), state) if variant.key == "c" else nullcontext()
                 with off:

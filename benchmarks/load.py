@@ -79,7 +79,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--step-s", type=float, default=15, help="seconds of each closed-loop level (15)")
     parser.add_argument("--open-s", type=float, default=30, help="seconds of each open-loop rate (30)")
     parser.add_argument("--in-flight", type=int, default=24, help="open loop: journeys at once, at most (24)")
-    parser.add_argument("--agents", type=int, default=60, help="agents in the pool (60)")
+    parser.add_argument("--agents", type=int, default=80, help="agents in the pool (80)")
     parser.add_argument("--chart", type=Path, help="write the chart (SVG) there")
     parser.add_argument("--soak-s", type=float, default=0,
                         help="then variant b at 80 %% of its saturation for that long, memory read every 30 s")

@@ -80,6 +80,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--open-s", type=float, default=30, help="seconds of each open-loop rate (30)")
     parser.add_argument("--in-flight", type=int, default=24, help="open loop: journeys at once, at most (24)")
     parser.add_argument("--agents", type=int, default=80, help="agents in the pool (80)")
+    parser.add_argument("--warm-up-s", type=float, default=30, help="warm-up of each variant, at least (30)")
     parser.add_argument("--chart", type=Path, help="write the chart (SVG) there")
     parser.add_argument("--soak-s", type=float, default=0,
                         help="then variant b at 80 %% of its saturation for that long, memory read every 30 s")
@@ -118,7 +119,7 @@ def _job(kind: str, target: Target, federation: Federation, pool: AgentPool[Agen
 
 def _plan(key: str, args: argparse.Namespace) -> Plan:
     levels = args.grant_levels if key == "d" else args.levels
-    return Plan(levels, args.step_s, args.open_s, args.in_flight, 20 if key == "d" else args.agents)
+    return Plan(levels, args.step_s, args.open_s, args.in_flight, 20 if key == "d" else args.agents, args.warm_up_s)
 
 
 def summary(variants: Sequence[Variant]) -> list[str]:

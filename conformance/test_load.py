@@ -49,8 +49,9 @@ def _heap_after_gc(server: Server | None) -> int | None:
 
 def _load(name: str, job: Job, rate: float, seconds: float) -> Run:
     run = open_loop(name, job, rate, Bounds(IN_FLIGHT, int(rate * seconds) + 1, seconds), describe)
-    print(f"{name}: {len(run.latencies)} succeeded at {rate}/s offered, p50 {run.percentile(50)} s, "
-          f"p95 {run.percentile(95)} s, {run.dropped} dropped, errors {dict(run.errors)}")
+    p50, p95 = (run.percentile(p) or 0.0 for p in (50, 95))
+    print(f"{name}: {len(run.latencies)} succeeded at {rate}/s offered, p50 {p50 * 1000:.0f} ms, "
+          f"p95 {p95 * 1000:.0f} ms, {run.dropped} dropped, errors {dict(run.errors)}")
     return run
 
 

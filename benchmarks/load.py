@@ -47,8 +47,17 @@ from pathlib import Path
 from benchmarks.extension_switch import assert_as_deployed, extension_off, put_back
 from benchmarks.load_agents import AgentPool, pool_size
 from benchmarks.load_journeys import ClientCredentials, FederatedLogin, PasswordLogin
-from benchmarks.load_report import chart, error_table, ramp_table, soak_table, steps_table, variant_table
-from benchmarks.load_run import FRACTIONS, Phase, Plan, Reading, Variant, measure, soak
+from benchmarks.load_report import (
+    chart,
+    error_table,
+    overhead,
+    paired_table,
+    ramp_table,
+    soak_table,
+    steps_table,
+    variant_table,
+)
+from benchmarks.load_run import FRACTIONS, Phase, Plan, Reading, Variant, alternate, measure, soak
 from benchmarks.load_server import live_sessions, local_server
 from conformance.agents import Agent, create_agent, delete_agent
 from conformance.conftest import cdap_of
@@ -82,6 +91,9 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--agents", type=int, default=80, help="agents in the pool (80)")
     parser.add_argument("--warm-up-s", type=float, default=30, help="warm-up of each variant, at least (30)")
     parser.add_argument("--chart", type=Path, help="write the chart (SVG) there")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="b and c: then that many alternating rounds at 80 %% of the slower's saturation (4)")
+    parser.add_argument("--round-s", type=float, default=20, help="seconds of each variant in each round (20)")
     parser.add_argument("--soak-s", type=float, default=0,
                         help="then variant b at 80 %% of its saturation for that long, memory read every 30 s")
     return parser.parse_args(argv)
@@ -135,22 +147,20 @@ def summary(variants: Sequence[Variant]) -> list[str]:
                      + (f"; Keycloak CPU per journey, federated / password: {per[1] / per[0]:.2f}x"
                         if per[0] and per[1] else ""))
     if "b" in by and "c" in by:
-        b80, c80 = by["b"].open[FRACTIONS[-1]], by["c"].open[FRACTIONS[-1]]
-        medians = [p.run.percentile(50) for p in (b80, c80)]
-        per = [p.per_journey(p.server_cpu_s) for p in (b80, c80)]
-        if medians[0] and medians[1]:
-            lines.append(f"- extension overhead at 80 %: median latency {medians[0] / medians[1] - 1:+.1%}"
-                         + (f", Keycloak CPU per login {per[0] / per[1] - 1:+.1%}" if per[0] and per[1] else ""))
+        lines += overhead(by["b"].open[FRACTIONS[-1]], by["c"].open[FRACTIONS[-1]], "each at 80 % of its saturation")
     return lines
 
 
 def report(variants: Sequence[Variant], pool: AgentPool[Agent], sessions: int | None,
-           soaked: tuple[Phase, list[Reading]] | None) -> str:
+           soaked: tuple[Phase, list[Reading]] | None, paired: list[Phase] | None) -> str:
     out = ["### Under load, side by side", "", *variant_table(variants), "", "Ratios:", *summary(variants), "",
            "### Closed-loop ramp", "", *ramp_table(variants), "",
            "### Where a journey's time goes (median ms per step, open loop at 80 %)", "", *steps_table(variants), "",
            "### Errors", "", *error_table(variants), "",
            f"Journeys waited {pool.waited_s:.1f} s in all for a rested agent ({len(pool.agents)} agents)."]
+    if paired:
+        out += ["", "### The extension's cost: b and c in alternating rounds at one rate", "",
+                *paired_table(paired, [TITLES["b"], TITLES["c"]]), "", *overhead(paired[0], paired[1])]
     if soaked:
         out += ["", "### Soak: the federated login at 80 % of saturation", "", *soak_table(*soaked)]
     if sessions is not None:
@@ -177,17 +187,22 @@ def main(argv: Sequence[str]) -> int:
     pool = AgentPool(agents)
     if args.agents < pool_size(0, max(args.in_flight, *args.levels)):
         print("(fewer agents than journeys at once: some will wait or fail with NoAgentFree)", file=sys.stderr)
-    soaked = None
+    soaked, paired, cdap = None, None, cdap_of(federation)
     try:
         with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
             at_once = max(args.in_flight, *args.levels)
             made = {kind: _job(kind, target, federation, pool, Path(tmp), at_once) for kind in {_KIND[k] for k in keys}}
             variants = [Variant(key, TITLES[key], made[_KIND[key]], made[_KIND[key]].steps) for key in keys]
             for variant in variants:
-                off = extension_off(admin, cdap_of(federation), state) if variant.key == "c" else nullcontext()
+                off = extension_off(admin, cdap, state) if variant.key == "c" else nullcontext()
                 with off:
                     measure(variant, _plan(variant.key, args), server)
-            federated = next((v for v in variants if v.key == "b"), None)
+            by = {v.key: v for v in variants}
+            if "b" in by and "c" in by and args.rounds:
+                rate = FRACTIONS[-1] * min(by[k].saturated.run.throughput for k in "bc")
+                paired = alternate([(by["b"], nullcontext), (by["c"], partial(extension_off, admin, cdap, state))],
+                                   rate, args.rounds, args.round_s, args.in_flight, server)
+            federated = by.get("b")
             if args.soak_s and federated:
                 soaked = soak(federated, args.soak_s, args.in_flight, server,
                               partial(live_sessions, admin, [provider.realm, org.realm]))
@@ -199,11 +214,12 @@ def main(argv: Sequence[str]) -> int:
             delete_agent(admin, agent, provider.realm, org.id)
     assert_as_deployed(target, state, "the federation was not put back as deployed")
     sessions = live_sessions(admin, [provider.realm, org.realm]) if server else None
-    print(report(variants, pool, sessions, soaked))
+    print(report(variants, pool, sessions, soaked, paired))
     if args.chart:
         chart(variants, args.chart)
         print(f"\nChart: {args.chart}", file=sys.stderr)
     failed = [v.title for v in variants if any(p.run.errors or p.run.dropped for p in v.open.values())]
+    failed += [f"{p.run.name} rounds" for p in paired or [] if p.run.errors or p.run.dropped]
     if soaked and (soaked[0].run.errors or soaked[0].run.dropped):
         failed.append("the soak")
     if failed:

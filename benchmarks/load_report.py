@@ -47,6 +47,28 @@ def variant_table(variants: Sequence[Variant]) -> list[str]:
     return rows
 
 
+def paired_table(phases: Sequence[Phase], titles: Sequence[str]) -> list[str]:
+    """Phases at one rate side by side: latencies, errors, CPU per journey."""
+    rows = ["| variant | journeys | offered /s | p50 / p95 / p99 ms | errors + dropped / attempts "
+            "| Keycloak CPU ms per journey | load generator CPU ms per journey |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for title, phase in zip(titles, phases, strict=True):
+        rows.append(f"| {title} | {len(phase.run.latencies)} | {phase.run.rate or 0:.1f} | {_latencies(phase.run)} "
+                    f"| {_failed([phase])} | {_ms(phase.per_journey(phase.server_cpu_s))} "
+                    f"| {_ms(phase.per_journey(phase.client_cpu_s))} |")
+    return rows
+
+
+def overhead(with_it: Phase, without: Phase, how: str = "alternating rounds at one rate") -> list[str]:
+    """What the extension adds, with against without: median latency and Keycloak CPU per login."""
+    medians = [p.run.percentile(50) for p in (with_it, without)]
+    cpu = [p.per_journey(p.server_cpu_s) for p in (with_it, without)]
+    if not (medians[0] and medians[1]):
+        return []
+    return [f"- extension overhead ({how}): median latency {medians[0] / medians[1] - 1:+.1%}"
+            + (f", Keycloak CPU per login {cpu[0] / cpu[1] - 1:+.1%}" if cpu[0] and cpu[1] else "")]
+
+
 def ramp_table(variants: Sequence[Variant]) -> list[str]:
     """The closed-loop ramp: throughput and median at each number of workers."""
     rows = ["| variant | workers | journeys/s | p50 ms | p95 ms | Keycloak CPU ms per journey |",

@@ -8,7 +8,8 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -158,3 +159,31 @@ def soak(variant: Variant, seconds: float, in_flight: int, server: Server | None
     reader.join()
     readings.append(Reading(time.monotonic() - origin, server.sample() if server else None, sessions()))
     return phase, readings
+
+
+def merged(name: str, phases: Sequence[Phase]) -> Phase:
+    """Phases run in rounds, as one: their outcomes, durations, drops and CPU added up."""
+    run = Run(name, rate=phases[0].run.rate, workers=phases[0].run.workers)
+    for phase in phases:
+        run.outcomes += phase.run.outcomes
+        run.dropped += phase.run.dropped
+        run.duration_s += phase.run.duration_s
+    cpu = [p.server_cpu_s for p in phases]
+    server_cpu = None if any(c is None for c in cpu) else sum(c or 0.0 for c in cpu)
+    return Phase(run, server_cpu, sum(p.client_cpu_s for p in phases), phases[-1].after)
+
+
+def alternate(variants: Sequence[tuple[Variant, Callable[[], AbstractContextManager[object]]]], rate: float,
+              rounds: int, seconds: float, in_flight: int, server: Server | None) -> list[Phase]:
+    """The variants' open loops at one ``rate``, in ``rounds`` that alternate between them (each
+    variant set up by its context), so that a machine's noise weighs on each alike; one merged phase
+    per variant."""
+    done: list[list[Phase]] = [[] for _ in variants]
+    bounds = Bounds(in_flight, int(rate * seconds * 2) + 10, seconds)
+    for number in range(rounds):
+        for n, (variant, setting) in enumerate(variants):
+            print(f"  round {number + 1}/{rounds}: {variant.title} at {rate:.1f}/s", file=sys.stderr, flush=True)
+            with setting():
+                done[n].append(_measured(server, partial(open_loop, f"{variant.key} round {number + 1}", variant.job,
+                                                         rate, bounds, describe, seed=number, progress=_progress)))
+    return [merged(f"{variant.key} alternating", phases) for (variant, _), phases in zip(variants, done, strict=True)]

@@ -12,7 +12,8 @@ import pytest
 
 from benchmarks.load_journeys import Steps
 from benchmarks.load_report import chart, error_table, ramp_table, steps_table, variant_table
-from benchmarks.load_run import FRACTIONS, Plan, Variant, measure
+from benchmarks.load_run import FRACTIONS, Phase, Plan, Variant, measure, merged
+from benchmarks.load_schedule import Outcome, Run
 
 PLAN = Plan(levels=(1, 2, 4), step_s=0.3, open_s=0.3, in_flight=16, warm_up=3)
 
@@ -60,3 +61,12 @@ def test_the_chart_is_an_svg(variants: list[Variant], tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     chart(variants, tmp_path / "load.svg")
     assert (tmp_path / "load.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_rounds_merge_into_one_phase_per_variant() -> None:
+    rounds = [Phase(Run("b round 1", rate=2.0, outcomes=[Outcome(0, 0.2)], dropped=1, duration_s=10), 3.0, 1.0, None),
+              Phase(Run("b round 2", rate=2.0, outcomes=[Outcome(0, 0.4, "x")], duration_s=10), 5.0, 2.0, None)]
+    one = merged("b alternating", rounds)
+    assert (len(one.run.outcomes), one.run.dropped, one.run.duration_s) == (2, 1, 20)
+    assert (one.server_cpu_s, one.client_cpu_s, one.per_journey(one.server_cpu_s)) == (8.0, 3.0, 8.0)
+    assert merged("x", [rounds[0], Phase(rounds[1].run, None, 0.0, None)]).server_cpu_s is None

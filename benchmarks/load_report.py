@@ -1,5 +1,5 @@
 """What ``./run bench-load`` prints and draws: Markdown tables (per variant, errors with their
-reasons, where a federated login's time goes) and a chart (matplotlib, written as SVG)."""
+reasons, where a federated login's time goes) and a chart (matplotlib, written as SVG, or PNG by the file's name)."""
 
 from __future__ import annotations
 
@@ -112,23 +112,28 @@ def chart(variants: Sequence[Variant], path: Path) -> None:
     matplotlib.use("Agg")
     matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "trustcircle", "font.size": 9})
     from matplotlib import pyplot
+    from matplotlib.ticker import ScalarFormatter
 
     figure, (left, right) = pyplot.subplots(1, 2, figsize=(11, 4.2))
     for v in variants:
         left.plot([p.run.workers for p in v.ramp], [p.run.throughput for p in v.ramp], marker="o", label=v.title)
-    left.set(xlabel="journeys at once (closed loop)", ylabel="successful journeys per second",
-             title="Throughput up to saturation")
+    left.set(xlabel="journeys at once (closed loop)", ylabel="successful journeys per second (log scale)",
+             yscale="log", title="Throughput up to saturation")
     left.legend(fontsize=7)
     width = 0.8 / len(variants)
-    labels = [f"p{p} at {f:.0%}" for f in FRACTIONS for p in PERCENTILES]
+    labels = [f"p{p}\nat {f:.0%}" for f in FRACTIONS for p in PERCENTILES]
     for n, v in enumerate(variants):
         values = [(v.open[f].run.percentile(p) or 0) * 1000 for f in FRACTIONS for p in PERCENTILES]
         right.bar([x + n * width for x in range(len(labels))], values, width, label=v.title)
     right.set_xticks([x + width * (len(variants) - 1) / 2 for x in range(len(labels))], labels)
     right.set(ylabel="latency, ms (log scale)", yscale="log", title="Open-loop latency at a share of saturation")
+    for axis in (left.yaxis, right.yaxis):
+        axis.set_major_formatter(ScalarFormatter())
+        axis.set_minor_formatter(ScalarFormatter())
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, format="svg", metadata={"Date": None})
+    kind = path.suffix.lstrip(".") or "svg"  # SVG (text, diffable) unless the name says png
+    figure.savefig(path, format=kind, metadata={"Date": None} if kind == "svg" else {"Software": None}, dpi=110)
     pyplot.close(figure)
 
 

@@ -30,6 +30,10 @@ class KeycloakApiError(TrustcircleError):
     """The Keycloak admin API refused a call or could not be reached."""
 
 
+class ConflictError(KeycloakApiError):
+    """Keycloak answered 409: an object of that name exists (made since it was last read)."""
+
+
 class ModelError(TrustcircleError):
     """The federation's declarative model (``realms/``) is invalid."""
 

@@ -3,9 +3,15 @@ both paths agree on what the desired state looks like in Keycloak."""
 
 from __future__ import annotations
 
+import pytest
+
+from trustcircle import ids
+from trustcircle.compiler.desired import Ref
+from trustcircle.errors import ConflictError, KeycloakApiError
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.apply import converge
 from trustcircle.keycloak.handlers import HANDLERS
+from trustcircle.keycloak.ownership import create
 from trustcircle.pipeline import desired_state_of
 from trustcircle.settings import REPO_ROOT
 from trustcircle.target import Target
@@ -41,3 +47,37 @@ def test_a_no_op_converge_reads_each_realm_a_constant_number_of_times(target: Ta
     # per realm: the realm, its user profile and one whole-realm export, whatever the number of objects;
     # and once the server's list of realms (which realms are the federation's: ownership)
     assert admin.calls == {"GET": realms + profiles + 1, "POST": realms, "PUT": 0, "DELETE": 0}
+
+
+def test_an_object_that_appears_between_the_read_and_the_create_is_adopted_only_if_ours(target: Target) -> None:
+    """A killed run's last POST can complete after the run is gone: the next run read the realm
+    before it did, finds nothing, creates, and Keycloak answers 409. Ours (the marker): adopted and
+    updated, never created twice. Someone else's: refused, not taken over."""
+    realm = "cnaf"
+    ours = Ref("group", realm, "/tc-test-appeared-ours")
+    theirs = Ref("group", realm, "/tc-test-appeared-theirs")
+    spec = {"name": "", "attributes": {ids.MANAGED_BY_ATTR: [ids.MANAGED_BY], "trustcircle.test": ["declared"]},
+            "clientRoles": {}}
+    direct, stale = Admin(target), Admin(target, realm_views=True)
+    handler = HANDLERS["group"]
+    try:
+        for ref in (ours, theirs):
+            assert handler.read(stale, realm, ref.key, spec) is None  # the realm, read before the object appears
+        handler.create(direct, realm, ours.key, {**spec, "name": ours.key[1:],
+                                                "attributes": {ids.MANAGED_BY_ATTR: [ids.MANAGED_BY]}})
+        direct.post(f"/{realm}/groups", {"name": theirs.key[1:]})  # no marker: made by hand
+
+        create(stale, ours, {**spec, "name": ours.key[1:]})
+        adopted = direct.get(f"/{realm}/groups?search=tc-test-appeared-ours&exact=true&briefRepresentation=false")
+        assert len(adopted) == 1 and adopted[0]["attributes"]["trustcircle.test"] == ["declared"]
+
+        with pytest.raises(KeycloakApiError, match="exists but was not made by trustcircle") as refused:
+            create(stale, theirs, {**spec, "name": theirs.key[1:]})
+        assert isinstance(refused.value.__cause__, ConflictError)
+        mine = direct.get(f"/{realm}/groups?search=tc-test-appeared-theirs&exact=true&briefRepresentation=false")
+        assert len(mine) == 1 and not mine[0].get("attributes")  # left as its maker made it
+    finally:
+        for ref in (ours, theirs):
+            found = direct.get(f"/{realm}/group-by-path/{ref.key[1:]}", missing_ok=True)
+            if found:
+                direct.delete(f"/{realm}/groups/{found['id']}")

@@ -26,7 +26,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvide
 from trustcircle.compiler.desired import Ref
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.handlers import HANDLERS
-from trustcircle.keycloak.ownership import is_owned, refusal
+from trustcircle.keycloak.ownership import create, is_owned, refusal
 from trustcircle.keycloak.project import canonical, changed_fields
 from trustcircle.target import Target
 
@@ -90,7 +90,7 @@ class KeycloakObjectProvider(ResourceProvider):
         spec = desired(props)
         existing = handler.read(admin, props["realm"], props["key"], spec)
         if existing is None:
-            handler.create(admin, props["realm"], props["key"], spec)
+            create(admin, Ref(props["kind"], props["realm"], props["key"]), spec)
         elif is_owned(props["kind"], props["key"], existing):  # adopted: an interrupted run's, the other path's
             handler.update(admin, props["realm"], props["key"], spec)
         else:

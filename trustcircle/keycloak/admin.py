@@ -20,7 +20,7 @@ from keycloak import KeycloakAdmin
 from keycloak.exceptions import KeycloakError
 from requests import Response
 
-from trustcircle.errors import KeycloakApiError
+from trustcircle.errors import ConflictError, KeycloakApiError
 from trustcircle.keycloak.view import RealmView
 from trustcircle.target import Target
 
@@ -129,6 +129,9 @@ class Admin:
             if resp.status_code >= 500 and method in ("GET", "PUT", "DELETE") and attempt < RETRIES:
                 time.sleep(BACKOFF_S * 2**attempt)
                 continue
+            if resp.status_code == 409 and 409 not in expected:
+                raise ConflictError(f"{method} {url} answered 409: {resp.text[:300]}",
+                                    "an object of that name exists: run again (it is read back first)")
             if resp.status_code not in expected:
                 raise KeycloakApiError(f"{method} {url} answered {resp.status_code}: {resp.text[:300]}",
                                        "read Keycloak's answer; run `pulumi refresh` if the object changed by hand")

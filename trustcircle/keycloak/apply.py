@@ -16,7 +16,7 @@ from trustcircle.compiler.order import dependency_order
 from trustcircle.errors import KeycloakApiError
 from trustcircle.keycloak.admin import Admin
 from trustcircle.keycloak.handlers import HANDLERS
-from trustcircle.keycloak.ownership import is_owned, refusal, remove, undeclared
+from trustcircle.keycloak.ownership import create, is_owned, refusal, remove, undeclared
 from trustcircle.keycloak.project import changed_fields
 
 
@@ -53,8 +53,9 @@ def converge(admin: Admin, objects: list[DesiredObject], federation: str, dry_ru
     if dry_run:
         return changes
     for obj, change in steps:
-        handler = HANDLERS[obj.ref.kind]
-        write = handler.create if change.action == "create" else handler.update
-        write(admin, obj.ref.realm, obj.ref.key, obj.spec)
+        if change.action == "create":
+            create(admin, obj.ref, obj.spec)
+        else:
+            HANDLERS[obj.ref.kind].update(admin, obj.ref.realm, obj.ref.key, obj.spec)
     remove(admin, removals)
     return changes

@@ -10,8 +10,10 @@ platform engineers.
   the realm.
 - **Create**: what ``realms/`` declares and Keycloak lacks.
 - **Adopt** (update): an object of the declared name that carries the marker (left by an
-  interrupted run, or made by the other path). **Refuse**: one of the declared name without the
-  marker, made by someone else: never taken over; the run stops before writing anything.
+  interrupted run, or made by the other path), also when it appears between the read and the
+  create (a killed run's last request, which Keycloak finishes after its client is gone).
+  **Refuse**: one of the declared name without the marker, made by someone else: never taken
+  over; the run stops before writing anything.
 - **Update**: owned objects whose managed fields differ; fields trustcircle does not manage
   (attributes delegated administrators set, keys Keycloak adds) are left as they are.
 - **Remove**: owned objects ``realms/`` no longer declares (a terminated convention's group, a
@@ -29,7 +31,7 @@ from typing import Any
 
 from trustcircle import ids
 from trustcircle.compiler.desired import Kind, Ref
-from trustcircle.errors import KeycloakApiError
+from trustcircle.errors import ConflictError, KeycloakApiError
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.keycloak.handlers import HANDLERS
 from trustcircle.keycloak.view import RealmView
@@ -57,6 +59,20 @@ def is_owned(kind: str, key: str, observed: dict[str, Any]) -> bool:
     if kind == "admin_permission":
         return observed.get("description") == ids.MANAGED_BY_MARKER
     return kind == "flow" and key in OWN_FLOWS
+
+
+def create(admin: Admin, ref: Ref, spec: dict[str, Any]) -> None:
+    """Create an object found missing; when Keycloak answers that it exists (it appeared since it
+    was read: a killed run's request that Keycloak completed after its client died, or the other
+    path at the same moment), read it again and adopt it if it carries the marker, else refuse."""
+    handler = HANDLERS[ref.kind]
+    try:
+        handler.create(admin, ref.realm, ref.key, spec)
+    except ConflictError as conflict:
+        existing = handler.read(admin, ref.realm, ref.key, spec)  # the realm was written: read directly
+        if existing is None or not is_owned(ref.kind, ref.key, existing):
+            raise refusal(ref) from conflict
+        handler.update(admin, ref.realm, ref.key, spec)
 
 
 def refusal(ref: Ref) -> KeycloakApiError:

@@ -61,11 +61,12 @@ from benchmarks.load_run import FRACTIONS, Phase, Plan, Reading, Variant, altern
 from benchmarks.load_server import live_sessions, local_server
 from conformance.agents import Agent, create_agent, delete_agent
 from conformance.conftest import cdap_of
+from conformance.journeys import first_application
 from trustcircle.compiler.services import api_scope_name, application_client_id
 from trustcircle.keycloak.admin import Admin
 from trustcircle.local.ca import client_subject, ensure_issuing_ca, issue_client_certificate
 from trustcircle.model.loader import load_federation
-from trustcircle.model.schema import Application, Federation
+from trustcircle.model.schema import Federation
 from trustcircle.pipeline import desired_state_of
 from trustcircle.settings import REPO_ROOT
 from trustcircle.target import Target
@@ -99,17 +100,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _application(federation: Federation) -> tuple[str, Application]:
-    for convention in federation.conventions:
-        amendment = convention.effective()
-        for form in amendment.forms if amendment else []:
-            for app in form.applications:
-                return convention.organisation, app
-    raise AssertionError("realms/ declares no application")
-
-
 def grants(target: Target, federation: Federation, directory: Path) -> ClientCredentials:
-    organisation, app = _application(federation)
+    organisation, app = first_application(federation)
     api = next(a for a in federation.provider("cnaf").apis if a.id == app.api)
     issuer = ensure_issuing_ca(Path(target.ca_bundle).parent)
     cert = issue_client_certificate(issuer, client_subject(organisation, app.id))

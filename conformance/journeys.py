@@ -15,6 +15,7 @@ from conformance.home import is_signed_in, sign_in
 from conformance.saml_sp import Assertion, for_service
 from conformance.test_security_key import OTP_FORM
 from trustcircle.model.loader import load_federation
+from trustcircle.model.schema import Application, Federation
 from trustcircle.settings import REPO_ROOT
 from trustcircle.target import Target
 
@@ -47,3 +48,14 @@ def otp_sign_in(target: Target, realm: str, person: Person, used: set[str]) -> b
     page = sign_in(browser, target, realm, person.username, person.password)
     page = browser.submit(page, page.form(id=OTP_FORM), otp=code)
     return is_signed_in(page, target, realm)
+
+
+def first_application(federation: Federation) -> tuple[str, Application]:
+    """The federation's first application in force (the reference: cd33's RSA software calling
+    CDAP's API), with the organisation whose convention declares it."""
+    for convention in federation.conventions:
+        amendment = convention.effective()
+        for form in amendment.forms if amendment else []:
+            for app in form.applications:
+                return convention.organisation, app
+    raise AssertionError("realms/ declares no application")

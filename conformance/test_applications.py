@@ -30,6 +30,7 @@ from conformance.audit import AUDIT, wait_for_records
 from conformance.browser import Browser
 from conformance.conftest import rubriques_in_force
 from conformance.flows import brokered_login
+from conformance.journeys import first_application
 from conformance.loopback import serving_https
 from conformance.provider_api import ProviderApi, serving
 from conformance.tls_probe import handshake
@@ -49,12 +50,7 @@ Files = tuple[str, str]
 @pytest.fixture(scope="module")
 def application(federation: Federation) -> tuple[str, Application]:
     """The reference federation's application: cd33's RSA software calling CDAP's API."""
-    for conv in federation.conventions:
-        amendment = conv.effective()
-        for form in amendment.forms if amendment else []:
-            for app in form.applications:
-                return conv.organisation, app
-    raise AssertionError("realms/ declares no application")
+    return first_application(federation)
 
 
 @pytest.fixture(scope="module")

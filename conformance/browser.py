@@ -6,6 +6,7 @@ carry a plain form that a browser without scripts submits by hand), so the flows
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -14,6 +15,9 @@ from urllib.parse import urljoin
 import requests
 
 TIMEOUT_S = 30
+# a connection closed during its TLS handshake: sent again after each pause, then the error stands
+HANDSHAKE_BACKOFF_S = (0.1, 0.3, 1.0)
+HANDSHAKE_RETRIES = len(HANDSHAKE_BACKOFF_S)
 
 
 @dataclass
@@ -68,8 +72,10 @@ class Browser:
     """One user's browser: a cookie jar that trusts the deployment's CA (verification stays on).
 
     With ``retry_closed_handshakes``, a request whose connection the server closed during the TLS
-    handshake (nothing was sent yet) is sent again once, as a person reloading would, and counted in
-    ``handshake_retries`` (Keycloak swapping its certificate closes new handshakes for a moment)."""
+    handshake (nothing was sent yet) is sent again, as a person reloading would: at most
+    ``HANDSHAKE_RETRIES`` times, ``HANDSHAKE_BACKOFF_S`` apart, each counted in ``handshake_retries``
+    (Keycloak swapping its certificate closes new handshakes for a moment, longer on a loaded
+    machine than one immediate retry covers)."""
 
     def __init__(self, ca_bundle: str, retry_closed_handshakes: bool = False) -> None:
         self.session = requests.Session()
@@ -79,13 +85,15 @@ class Browser:
         self.handshake_retries = 0
 
     def _send(self, method: str, url: str, **kwargs: Any) -> Page:
-        try:
-            return Page(self.session.request(method, url, timeout=TIMEOUT_S, verify=self.ca_bundle, **kwargs))
-        except requests.exceptions.SSLError as err:  # raised while connecting, before the request is sent
-            if not self.retry_closed_handshakes or "EOF" not in str(err):
-                raise
-            self.handshake_retries += 1
-            return Page(self.session.request(method, url, timeout=TIMEOUT_S, verify=self.ca_bundle, **kwargs))
+        for backoff in (*HANDSHAKE_BACKOFF_S, None):
+            try:
+                return Page(self.session.request(method, url, timeout=TIMEOUT_S, verify=self.ca_bundle, **kwargs))
+            except requests.exceptions.SSLError as err:  # raised while connecting, before the request is sent
+                if not self.retry_closed_handshakes or "EOF" not in str(err) or backoff is None:
+                    raise
+                self.handshake_retries += 1
+                time.sleep(backoff)
+        raise AssertionError("unreachable")
 
     def get(self, url: str) -> Page:
         return self._send("GET", url)

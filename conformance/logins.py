@@ -37,7 +37,8 @@ def why(err: Exception) -> str:
     title = re.search(r"<title>([^<]+)</title>", text)
     if found or title:
         return f"page {title.group(1).strip() if title else '?'!r}: {found.group(1).strip() if found else text[:200]}"
-    return text[:300]
+    # a long message keeps its end too: urllib3 puts the cause (the TLS alert, the reset) last
+    return text if len(text) <= 500 else f"{text[:200]} … {text[-250:]}"
 
 
 def signing_kid(saml_response: str) -> str | None:

@@ -17,7 +17,6 @@ import requests
 TIMEOUT_S = 30
 # a connection closed during its TLS handshake: sent again after each pause, then the error stands
 HANDSHAKE_BACKOFF_S = (0.1, 0.3, 1.0)
-HANDSHAKE_RETRIES = len(HANDSHAKE_BACKOFF_S)
 
 
 @dataclass
@@ -72,8 +71,8 @@ class Browser:
     """One user's browser: a cookie jar that trusts the deployment's CA (verification stays on).
 
     With ``retry_closed_handshakes``, a request whose connection the server closed during the TLS
-    handshake (nothing was sent yet) is sent again, as a person reloading would: at most
-    ``HANDSHAKE_RETRIES`` times, ``HANDSHAKE_BACKOFF_S`` apart, each counted in ``handshake_retries``
+    handshake (nothing was sent yet) is sent again, as a person reloading would: after each pause
+    of ``HANDSHAKE_BACKOFF_S``, each counted in ``handshake_retries``
     (Keycloak swapping its certificate closes new handshakes for a moment, longer on a loaded
     machine than one immediate retry covers)."""
 

@@ -3,6 +3,8 @@ both paths agree on what the desired state looks like in Keycloak."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from trustcircle import ids
@@ -56,23 +58,25 @@ def test_an_object_that_appears_between_the_read_and_the_create_is_adopted_only_
     realm = "cnaf"
     ours = Ref("group", realm, "/tc-test-appeared-ours")
     theirs = Ref("group", realm, "/tc-test-appeared-theirs")
-    spec = {"name": "", "attributes": {ids.MANAGED_BY_ATTR: [ids.MANAGED_BY], "trustcircle.test": ["declared"]},
-            "clientRoles": {}}
+
+    def spec(ref: Ref, **attributes: list[str]) -> dict[str, Any]:
+        return {"name": ref.key[1:], "attributes": {ids.MANAGED_BY_ATTR: [ids.MANAGED_BY], **attributes},
+                "clientRoles": {}}
+
     direct, stale = Admin(target), Admin(target, realm_views=True)
     handler = HANDLERS["group"]
     try:
         for ref in (ours, theirs):
-            assert handler.read(stale, realm, ref.key, spec) is None  # the realm, read before the object appears
-        handler.create(direct, realm, ours.key, {**spec, "name": ours.key[1:],
-                                                "attributes": {ids.MANAGED_BY_ATTR: [ids.MANAGED_BY]}})
+            assert handler.read(stale, realm, ref.key, spec(ref)) is None  # the realm, read before it appears
+        handler.create(direct, realm, ours.key, spec(ours))  # the killed run's create, with the marker
         direct.post(f"/{realm}/groups", {"name": theirs.key[1:]})  # no marker: made by hand
 
-        create(stale, ours, {**spec, "name": ours.key[1:]})
+        create(stale, ours, spec(ours, **{"trustcircle.test": ["declared"]}))
         adopted = direct.get(f"/{realm}/groups?search=tc-test-appeared-ours&exact=true&briefRepresentation=false")
         assert len(adopted) == 1 and adopted[0]["attributes"]["trustcircle.test"] == ["declared"]
 
         with pytest.raises(KeycloakApiError, match="exists but was not made by trustcircle") as refused:
-            create(stale, theirs, {**spec, "name": theirs.key[1:]})
+            create(stale, theirs, spec(theirs))
         assert isinstance(refused.value.__cause__, ConflictError)
         mine = direct.get(f"/{realm}/groups?search=tc-test-appeared-theirs&exact=true&briefRepresentation=false")
         assert len(mine) == 1 and not mine[0].get("attributes")  # left as its maker made it

@@ -42,6 +42,15 @@ DEFAULT_ATTRIBUTES = {"realmReusableOtpCode": "false"}
 UNUSED_CLIENT_AUTHENTICATOR = "federated-jwt"
 UNUSED_POLICY = "webAuthnPolicyPasswordlessRequireResidentKey"
 
+# A realm's key providers belong to neither path (docs/ownership.md): Keycloak generates them at the
+# realm's creation and ``./run rotate keys`` replaces them (a new name, a higher priority, 3072-bit
+# keys), so a rotated realm and a fresh one hold different providers for the same federation. They
+# are compared by kind: which generated keys, of which algorithm, enabled and active (a setting a
+# provider leaves out holds Keycloak's default: the realm's own providers leave out all three).
+KEY_PROVIDER = "org.keycloak.keys.KeyProvider"
+KEY_DEFAULTS = {"enabled": "true", "active": "true"}
+KEY_ALGORITHMS = {"rsa-generated": "RS256", "rsa-enc-generated": "RSA-OAEP"}
+
 
 class Server:
     """One Keycloak's admin API (master realm administrator, TLS verified with ``ca``)."""
@@ -147,3 +156,19 @@ def without_creation_defaults(export: dict[str, Any]) -> dict[str, Any]:
                 if e.get("authenticator") != UNUSED_CLIENT_AUTHENTICATOR]}
         flows.append(flow)
     return {**{k: v for k, v in export.items() if k != UNUSED_POLICY}, "authenticationFlows": flows}
+
+
+def comparable(export: dict[str, Any]) -> dict[str, Any]:
+    """``export`` as two paths given the same ``realms/`` make it: without the creation-time defaults
+    (:func:`without_creation_defaults`) and with its key providers by kind (:data:`KEY_PROVIDER`)."""
+    export = without_creation_defaults(export)
+    components = dict(export.get("components") or {})
+    if KEY_PROVIDER in components:
+        components[KEY_PROVIDER] = [_key_kind(p) for p in components[KEY_PROVIDER]]
+    return {**export, "components": components}
+
+
+def _key_kind(provider: dict[str, Any]) -> dict[str, Any]:
+    kind, config = provider.get("providerId"), provider.get("config") or {}
+    settings = {**KEY_DEFAULTS, "algorithm": KEY_ALGORITHMS.get(str(kind), "none")}
+    return {"key provider": kind, **{k: (config.get(k) or [default])[0] for k, default in settings.items()}}

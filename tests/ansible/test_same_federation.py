@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.ansible.exports import Server, differences, normalise, without_creation_defaults
+from tests.ansible.exports import Server, comparable, differences, normalise
 from trustcircle.compiler.compile import compile_federation
 from trustcircle.compiler.environment import Environment
 from trustcircle.model.loader import load_federation
@@ -32,7 +32,7 @@ def pulumi_server() -> tuple[Server, str]:
 def test_realm_equals_the_pulumi_paths(realm: str, it_server: Server, it_vars: dict[str, Any],
                                        pulumi_server: tuple[Server, str]) -> None:
     server, url = pulumi_server
-    by_pulumi = normalise(without_creation_defaults(server.export(realm)), url)
-    by_ansible = normalise(without_creation_defaults(it_server.export(realm)), it_vars["keycloak_server_hostname"])
+    by_pulumi = normalise(comparable(server.export(realm)), url)
+    by_ansible = normalise(comparable(it_server.export(realm)), it_vars["keycloak_server_hostname"])
     found = differences(by_pulumi, by_ansible)
     assert not found, f"realm {realm}: Pulumi path (first) and Ansible path (second) differ:\n" + "\n".join(found)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from trustcircle import ha
 from trustcircle.k8s import meta
 from trustcircle.k8s.settings import K8sSettings
 from trustcircle.k8s.sizing import Sizing
@@ -29,10 +30,9 @@ def build_env(s: K8sSettings) -> list[dict[str, Any]]:
     return [{"name": "KC_DB", "value": "postgres"},
             {"name": "KC_HEALTH_ENABLED", "value": "true"},
             {"name": "KC_METRICS_ENABLED", "value": "true"},
-            {"name": "KC_CACHE", "value": "ispn"},
-            {"name": "KC_CACHE_STACK", "value": s.keycloak.cache_stack},
+            *ha.as_env({**ha.cluster_options(), "cache-stack": s.keycloak.cache_stack}),
             # TLS ends at the ingress: an application's certificate, verified there, comes in its header
-            {"name": "KC_SPI_X509CERT_LOOKUP__PROVIDER", "value": "nginx"}]
+            *ha.as_env(ha.proxy_build_options())]
 
 
 def database_host(s: K8sSettings) -> str:
@@ -54,10 +54,7 @@ def runtime_env(s: K8sSettings, sizing: Sizing) -> list[dict[str, Any]]:
             {"name": "KC_HTTP_ENABLED", "value": "true"},
             {"name": "KC_HTTP_PORT", "value": str(meta.HTTP_PORT)},
             {"name": "KC_HTTP_MANAGEMENT_PORT", "value": str(meta.MANAGEMENT_PORT)},
-            {"name": "KC_PROXY_HEADERS", "value": "xforwarded"},
-            {"name": "KC_SPI_X509CERT_LOOKUP__NGINX__SSL_CLIENT_CERT", "value": "ssl-client-cert"},
-            {"name": "KC_SPI_X509CERT_LOOKUP__NGINX__CERTIFICATE_CHAIN_LENGTH", "value": "1"},
-            {"name": "KC_SPI_X509CERT_LOOKUP__NGINX__TRUST_PROXY_VERIFICATION", "value": "true"},
+            *ha.as_env(ha.proxy_options()),
             {"name": "KC_LOG_CONSOLE_OUTPUT", "value": "json"},
             {"name": "KC_DB_URL_HOST", "value": database_host(s)},
             {"name": "KC_DB_URL_PORT", "value": str(db.port)},

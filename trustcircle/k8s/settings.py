@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from trustcircle import ha
 from trustcircle.errors import ConfigurationError
 from trustcircle.k8s.sizing import Sizing, Workload, size
 from trustcircle.settings import versions
@@ -41,7 +42,7 @@ class KeycloakSettings(_Strict):
 
     image: str = "registry.example.org/keycloak/keycloak"  # a mirror of the official image; tag = KEYCLOAK_VERSION
     prebuilt_image: bool = Field(False, alias="prebuiltImage")  # the image has the extension and `kc.sh build` done
-    cache_stack: Literal["jdbc-ping", "kubernetes"] = Field("jdbc-ping", alias="cacheStack")
+    cache_stack: Literal["jdbc-ping", "kubernetes"] = Field(ha.CACHE_STACK, alias="cacheStack")
     min_replicas: int = Field(3, alias="minReplicas", ge=2)
     max_cpu_request_m: int = Field(2_000, alias="maxCpuRequestMillis", ge=500)
     memory_request_mib: int = Field(1_250, alias="memoryRequestMiB", ge=1_250)

@@ -198,6 +198,29 @@ tc_setup() {
 
 tc_cli() { python -m trustcircle "$@"; }
 
+# --- the local cluster (./run up --cluster): a state directory and a Pulumi stack of its own ---------
+tc_cluster_state() { printf '%s' "${TRUSTCIRCLE_CLUSTER_STATE:-${TRUSTCIRCLE_STATE%/}-cluster}"; }
+
+tc_use_cluster() {  # what follows works on the cluster: its state, its stack (before tc_setup)
+  export TRUSTCIRCLE_STATE; TRUSTCIRCLE_STATE="$(tc_cluster_state)"
+  export TRUSTCIRCLE_STACK=cluster
+  unset PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE_FILE PULUMI_HOME
+}
+
+tc_setup_cluster_system() {  # Debian's PostgreSQL and nginx (neither started as a system service)
+  local missing=()
+  compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+  # as root, PostgreSQL runs as the postgres user, let through the state's parents by an ACL entry
+  [ "$(id -u)" != 0 ] || command -v setfacl >/dev/null || missing+=(acl)
+  [ ${#missing[@]} -eq 0 ] || tc_apt_install "${missing[@]}"
+}
+
+# A new cluster state has a new passphrase: the stack file's salt of an earlier one would not open it
+tc_cluster_stack_file() {
+  [ -d "${PULUMI_BACKEND_URL#file://}/.pulumi/stacks" ] || rm -f "$ROOT/Pulumi.cluster.yaml"
+}
+
 tc_pulumi() { (cd "$ROOT" && pulumi "$@"); }
 
 # pulumi up on the local stack (created on first use); extra arguments go to pulumi up

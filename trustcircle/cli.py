@@ -56,6 +56,34 @@ def _local_reset(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cluster(args: argparse.Namespace) -> int:
+    from trustcircle.local.cluster import LocalCluster
+
+    cluster = LocalCluster()
+    if args.action == "up":
+        target = cluster.up()
+        print(f"cluster ready at {target.url} (CA: {target.ca_bundle})")
+    elif args.action == "down":
+        print("stopped" if cluster.down() else "not running")
+    elif args.action == "status":
+        status = cluster.status()
+        print(json.dumps(status, indent=2))
+        nodes = status["nodes"]
+        return 0 if status["balancer"] and isinstance(nodes, list) and all(n["ready"] for n in nodes) else 3
+    elif args.action == "kill":
+        cluster.node(args.node).kill()
+        print(f"{args.node} killed (SIGKILL)")
+    elif args.action == "start":
+        cluster.start_node(args.node)
+        print(f"{args.node} ready")
+    elif args.action == "restart":
+        print("restarted, one after the other: " + ", ".join(cluster.rolling_restart()))
+    elif args.action == "reset":
+        cluster.reset()
+        print("cluster stopped and its data deleted")
+    return 0
+
+
 def _backup(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -280,6 +308,19 @@ def build_parser() -> argparse.ArgumentParser:
                       help="an application's client certificate for mutual TLS (CN=NAME,OU=applications,"
                            "O=ORGANISATION), issued by the local issuing CA into applications/ORGANISATION/")
     cert.set_defaults(func=_local_certificate)
+
+    cluster = sub.add_parser("cluster", help="the local cluster (./run up --cluster): PostgreSQL, Keycloak nodes, "
+                                             "nginx; in the cluster's state directory").add_subparsers(
+        dest="action", required=True)
+    cluster.add_parser("up", help="install, start and wait until every node is ready (idempotent)")
+    cluster.add_parser("down", help="stop the load balancer, the nodes and the database")
+    cluster.add_parser("status", help="print the state as JSON; exit 3 when a node is not ready")
+    for action, text in (("kill", "kill a node with SIGKILL (a failover drill)"), ("start", "start a node again")):
+        cluster.add_parser(action, help=text).add_argument("node", help="node-1, node-2 or node-3")
+    cluster.add_parser("restart", help="rolling restart: each node drained, stopped, started, taken back")
+    cluster.add_parser("reset", help="stop and delete all the cluster's data")
+    for parser_ in cluster.choices.values():
+        parser_.set_defaults(func=_cluster)
 
     backup = sub.add_parser("backup", help="one consistent archive of the local federation (database, keys, CA, "
                                            "audit trail, Pulumi state); the server pauses for the copy")

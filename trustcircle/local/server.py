@@ -272,8 +272,16 @@ class LocalKeycloak:
         return [providers / j.name for j in jars]
 
     def _write_conf(self, tls: TlsFiles) -> bool:
-        conf = "\n".join([
-            "# Written by trustcircle local up; edits are overwritten.",
+        conf = "\n".join(["# Written by trustcircle local up; edits are overwritten.", *self._conf_lines(tls), ""])
+        path = self.home / "conf" / "keycloak.conf"
+        if path.exists() and path.read_text() == conf:
+            return False
+        path.write_text(conf)
+        return True
+
+    def _conf_lines(self, tls: TlsFiles) -> list[str]:
+        """keycloak.conf of the one-node server (the cluster's nodes: trustcircle.local.cluster)."""
+        return [
             "db=dev-file",
             "cache=local",  # one node: no JGroups cluster listening on the network
             "health-enabled=true",
@@ -290,13 +298,7 @@ class LocalKeycloak:
             "log=console",
             # the extension's audit trail: every event of every realm, one JSON object per line
             f"spi-events-listener--trustcircle-audit--file={self.audit_file}",
-            "",
-        ])
-        path = self.home / "conf" / "keycloak.conf"
-        if path.exists() and path.read_text() == conf:
-            return False
-        path.write_text(conf)
-        return True
+        ]
 
     def _build_key(self, jars: list[Path]) -> str:
         digest = hashlib.sha256((self.home / "conf" / "keycloak.conf").read_bytes())

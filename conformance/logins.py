@@ -116,6 +116,8 @@ class LoginLoop:
     handshake_retries: int = 0  # requests sent again after the server closed their TLS handshake
     failures: list[str] = field(default_factory=list)
     kids: list[str | None] = field(default_factory=list)
+    # each sign-in as it ended: (time.time(), the agent's username, why it failed or None)
+    outcomes: list[tuple[float, str, str | None]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -141,8 +143,11 @@ class LoginLoop:
                 _, kid = self.service.accept(browser.submit(held.page, held.page.forms[0]))
                 self.kids.append(kid)
                 self.succeeded += 1
+                self.outcomes.append((time.time(), agent.username, None))
             except Exception as err:  # every failed sign-in is counted, with why
-                self.failures.append(f"{time.strftime('%H:%M:%S')} {agent.username}: {type(err).__name__}: {why(err)}")
+                reason = f"{type(err).__name__}: {why(err)}"
+                self.failures.append(f"{time.strftime('%H:%M:%S')} {agent.username}: {reason}")
+                self.outcomes.append((time.time(), agent.username, reason))
             self.handshake_retries += browser.handshake_retries
 
     def wait_for(self, logins: int, timeout_s: float = 120) -> None:

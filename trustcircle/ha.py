@@ -11,9 +11,9 @@ whose defaults ``tests/test_ha_settings.py`` holds to this module).
   to each other over mutual TLS (``cache-embedded-mtls-enabled``, Keycloak's default, keys in the
   database).
 - **Proxy**: TLS ends at nginx (the ingress controller on k8s, the load balancer of the local
-  cluster). It verifies an application's client certificate and passes it in one header, which
-  Keycloak's ``nginx`` X.509 lookup reads (and nothing else: the proxy overwrites any such header a
-  client sends); the proxy's ``X-Forwarded-*`` headers give Keycloak the client's address and scheme.
+  cluster). It verifies an application's client certificate and passes it, with the verification's
+  outcome, in two headers, which Keycloak's ``nginx`` X.509 lookup reads (the proxy overwrites any
+  such header a client sends); the proxy's ``X-Forwarded-*`` headers give Keycloak the client's address and scheme.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Final
 CACHE = "ispn"
 CACHE_STACK: Final = "jdbc-ping"
 CLIENT_CERT_HEADER = "ssl-client-cert"
+CLIENT_VERIFY_HEADER = "ssl-client-verify"  # SUCCESS when the proxy verified it (Keycloak reads nothing else)
 
 
 def cluster_options() -> dict[str, str]:

@@ -40,7 +40,7 @@ from trustcircle import ha, tls_policy
 from trustcircle.errors import ConfigurationError, LocalServerError
 from trustcircle.local.ca import TlsFiles, ensure_tls
 from trustcircle.local.mail import MailCatcher
-from trustcircle.local.server import HEAP_OPTS, LocalConfig, LocalKeycloak, _progress
+from trustcircle.local.server import _STARTED, HEAP_OPTS, LocalConfig, LocalKeycloak, _progress
 from trustcircle.policy import deny_list
 from trustcircle.processes import alive, check_port_free, stop_group
 from trustcircle.settings import Paths
@@ -243,7 +243,11 @@ http {{
     ssl_verify_client optional;
     ssl_verify_depth 2;
     large_client_header_buffers 8 64k;
+    # nothing written to disk: the workers run unprivileged (nginx's own user when started by
+    # root) and may not write under the state directory; bodies and responses stay in memory
     client_max_body_size 2m;
+    client_body_buffer_size 2m;
+    proxy_max_temp_file_size 0;
     location / {{
       proxy_pass https://keycloak;
       proxy_ssl_verify on;
@@ -265,8 +269,10 @@ http {{
       proxy_set_header X-Forwarded-Proto https;
       proxy_set_header X-Forwarded-Host $host;
       proxy_set_header X-Forwarded-Port $server_port;
-      # the certificate nginx verified, or nothing: a header of this name sent by a client is dropped
+      # the certificate nginx verified and the outcome (SUCCESS, NONE or FAILED:reason): headers of
+      # these names sent by a client are replaced
       proxy_set_header {header} $ssl_client_escaped_cert;
+      proxy_set_header {ha.CLIENT_VERIFY_HEADER} $ssl_client_verify;
     }}
   }}
 }}
@@ -438,6 +444,7 @@ class Node:
             proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     env=env, start_new_session=True, cwd=self.home)
         self.pid_file.write_text(str(proc.pid))
+        _STARTED.append(proc)  # the node outlives this object: its handle lives as long as the process
         started, next_note = time.monotonic(), time.monotonic() + 15
         while time.monotonic() - started < NODE_START_TIMEOUT_S:
             if proc.poll() is not None:
@@ -545,10 +552,17 @@ class LocalCluster:
         return target
 
     def start_node(self, name: str) -> None:
+        """Start a node again (after a failure): out of nginx's rotation until it is ready — nginx
+        only learns of a node's state from its answers, and a node starting answers 503 before it
+        is ready — then taken back."""
         tls = self.tls()
         node = self.node(name)
         node.install()
-        node.start(tls, self.build.admin(), self.postgres.credentials())
+        self.balancer.drain(tls, frozenset({name}))
+        try:
+            node.start(tls, self.build.admin(), self.postgres.credentials())
+        finally:
+            self.balancer.drain(tls, frozenset())
 
     def rolling_restart(self) -> list[str]:
         """Each node in turn: no new request to it (nginx), stopped, started, ready, taken back."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import threading
 import time
 from collections import Counter
@@ -38,6 +39,7 @@ from conformance.browser import Browser
 from conformance.flows import brokered_saml_login, saml_response_of
 from conformance.logins import EService, LoginLoop, why
 from conformance.saml_sp import ServiceProvider, for_service
+from trustcircle.errors import LocalServerError
 from trustcircle.keycloak.admin import Admin, q
 from trustcircle.local.cluster import LocalCluster, is_cluster
 from trustcircle.model.schema import Federation, SamlService
@@ -160,6 +162,20 @@ def _logins_in_audit(cluster: LocalCluster) -> Counter[str]:
     return found
 
 
+def _refused_while_its_port_is_taken(cluster: LocalCluster, name: str) -> None:
+    """Another program on the node's port: starting it says so, and how to move the cluster's ports."""
+    node = cluster.node(name)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as squatter:
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        squatter.bind((node.config.host, node.config.port))
+        squatter.listen()
+        with pytest.raises(LocalServerError) as refused:
+            cluster.start_node(name)
+    assert f"port 127.0.0.1:{node.config.port} is already in use" in str(refused.value)
+    assert "TRUSTCIRCLE_CLUSTER_PORT" in (refused.value.hint or "")
+    assert node.pid() is None
+
+
 def _report(name: str, signing_in: LoginLoop, granting: GrantLoop, around: float | None) -> None:
     def relative(at: float) -> str:
         return f"{at - around:+.1f} s" if around is not None else time.strftime("%H:%M:%S", time.localtime(at))
@@ -194,6 +210,7 @@ def test_a_node_killed_loses_no_established_session_and_sign_ins_recover_within_
         victim.kill()
         signing_in.wait_for(12 if FULL else 6)
         lost += [why for e in established if (why := _lost(admin, cdap, e)) is not None]
+        _refused_while_its_port_is_taken(cluster, victim.name)
         cluster.start_node(victim.name)  # the loops go on while it starts and joins
         signing_in.wait_for(3)
     signing_in.stop()

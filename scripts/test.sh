@@ -13,6 +13,7 @@ if [ "${CI:-}" = "true" ]; then
   trap 'python -m trustcircle local down >/dev/null 2>&1 || true; scripts/ansible.sh stop || true' EXIT
 fi
 
+tc_setup_cluster_system  # PostgreSQL and nginx: the local cluster's (its unit tests run nginx -t)
 tc_log "ruff"
 ruff check .
 tc_log "mypy (strict on the trustcircle package)"
@@ -72,6 +73,12 @@ set +e
 python -m pytest tests conformance --ignore=tests/upgrade --ignore=tests/ansible_upgrade --junitxml=reports/junit.xml "$@"
 rc=$?
 set -e
+# The local cluster's failover tests, short version (about 8 minutes cold, 4 warm: one node killed,
+# one rolling restart); ./run test-cluster runs the long one. With pytest arguments, not run.
+if [ $# -eq 0 ] && { [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]; }; then
+  (export TRUSTCIRCLE_CLUSTER_STATE="${original%/}-cluster"; tc_use_cluster; scripts/cluster-test.sh) \
+    || { [ "$rc" -ne 0 ] || rc=1; }
+fi
 # The upgrade test (about 5 minutes) runs in CI (CI=true), or when asked; with pytest arguments
 # (e.g. -k) only what they select runs. ./run test-upgrade runs it alone; the Ansible path's,
 # ./run test-upgrade-ansible, is not yet part of ./run test (docs/upgrading.md says why).

@@ -26,8 +26,9 @@ def alive(pid: int) -> bool:
         return True
 
 
-def check_port_free(host: str, port: int) -> None:
-    """Raise a clear error when another program listens on ``host:port``."""
+def check_port_free(host: str, port: int, hint: str | None = None) -> None:
+    """Raise a clear error when another program listens on ``host:port`` (``hint``: how to choose
+    other ports, when not the local server's variables)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -35,7 +36,7 @@ def check_port_free(host: str, port: int) -> None:
         except OSError as err:
             raise LocalServerError(
                 f"port {host}:{port} is already in use by another program ({err.strerror})",
-                "stop that program, or choose other ports with TRUSTCIRCLE_KEYCLOAK_PORT / "
+                hint or "stop that program, or choose other ports with TRUSTCIRCLE_KEYCLOAK_PORT / "
                 "TRUSTCIRCLE_MANAGEMENT_PORT / TRUSTCIRCLE_SMTP_PORT") from err
 
 

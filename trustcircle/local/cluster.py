@@ -53,6 +53,9 @@ FAIL_TIMEOUT_S = 5  # nginx leaves out a node that refused a connection for this
 DATABASE = "keycloak"
 DB_USER = "keycloak"
 JGROUPS_BASE_PORT = 7800
+JOIN_TIMEOUT_S = 60  # a node ready but alone after this long did not join the cluster
+PORT_HINT = ("stop that program, or move every port of the cluster with TRUSTCIRCLE_CLUSTER_PORT "
+             "(docs/cluster.md lists those derived from it)")
 
 
 @dataclass(frozen=True)
@@ -160,7 +163,7 @@ class Postgres:
         creds = self.credentials()
         if self.running():
             return
-        check_port_free(self.host, self.port)
+        check_port_free(self.host, self.port, PORT_HINT)
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.sockets.mkdir(exist_ok=True, mode=0o700)
         if os.geteuid() == 0:  # the postgres user owns its directory, and only it
@@ -308,7 +311,7 @@ http {{
         if self.pid() is not None:
             self._signal(signal.SIGHUP)  # the configuration again
             return
-        check_port_free(self.config.host, self.config.port)
+        check_port_free(self.config.host, self.config.port, PORT_HINT)
         with (self.directory / "nginx.out").open("ab") as out, open(os.devnull, "rb") as null:
             pid = os.posix_spawn(self._nginx(), [self._nginx(), "-p", str(self.directory), "-c", str(self.conf)],
                                  dict(os.environ), setsid=True, file_actions=[
@@ -430,7 +433,7 @@ class Node:
     def start(self, tls: TlsFiles, admin: dict[str, str], database: dict[str, str]) -> None:
         for port in (self.config.port, self.config.management_port, self.config.jgroups_port,
                      self.config.jgroups_fd_port):
-            check_port_free(self.config.host, port)
+            check_port_free(self.config.host, port, PORT_HINT)
         env = dict(os.environ)
         env.update({"JAVA_OPTS_KC_HEAP": HEAP_OPTS, "KC_DB_PASSWORD": database["password"],
                     "KC_BOOTSTRAP_ADMIN_USERNAME": admin["username"], "KC_BOOTSTRAP_ADMIN_PASSWORD": admin["password"]})
@@ -540,6 +543,7 @@ class LocalCluster:
                 continue
             node.stop()
             node.start(tls, admin, database)
+            self._check_joined(node, tls)
         self.balancer.up(tls)
         self.marker.write_text(json.dumps({"url": self.config.url, "nodes": [
             {"name": n.name, "url": f"https://{n.config.host}:{n.config.port}",
@@ -561,8 +565,25 @@ class LocalCluster:
         self.balancer.drain(tls, frozenset({name}))
         try:
             node.start(tls, self.build.admin(), self.postgres.credentials())
+            self._check_joined(node, tls)
         finally:
             self.balancer.drain(tls, frozenset())
+
+    def _check_joined(self, node: Node, tls: TlsFiles) -> None:
+        """The node sees every running node in its cluster view (Infinispan's, through Keycloak's
+        metrics), else it formed a cluster of its own: stopped, with why."""
+        expected = sum(1 for n in self.nodes if n.pid() is not None)
+        deadline, seen = time.monotonic() + JOIN_TIMEOUT_S, None
+        while time.monotonic() < deadline:
+            seen = node.cluster_size(tls.ca_cert)
+            if seen == expected:
+                return
+            time.sleep(1)
+        node.stop()
+        raise LocalServerError(
+            f"{node.name} started but did not join the cluster: it sees {seen} member(s), {expected} nodes run",
+            f"the nodes must share the cache settings of trustcircle/ha.py and reach each other on 127.0.0.1; "
+            f"read {node.log_file} (ISPN000094 lines give each view)")
 
     def rolling_restart(self) -> list[str]:
         """Each node in turn: no new request to it (nginx), stopped, started, ready, taken back."""
@@ -571,6 +592,7 @@ class LocalCluster:
             self.balancer.drain(tls, frozenset({node.name}))
             node.stop()
             node.start(tls, self.build.admin(), self.postgres.credentials())
+            self._check_joined(node, tls)
             self.balancer.drain(tls, frozenset())
             done.append(node.name)
         return done

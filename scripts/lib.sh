@@ -185,10 +185,22 @@ tc_setup_pulumi() {
   fi
 }
 
+# A directory for its owner only. The local cluster's state keeps the ACL entry that lets its
+# PostgreSQL (the postgres user) pass through: with an ACL the group bits are its mask, so 710
+# there (the owning group's own entry stays empty); a plain 700 would cut the database off.
+tc_private_dir() {
+  mkdir -p -m 700 "$1"
+  if command -v getfacl >/dev/null && getfacl -cp "$1" 2>/dev/null | grep -q '^user:postgres:'; then
+    chmod 710 "$1"
+  else
+    chmod 700 "$1"
+  fi
+}
+
 tc_setup() {
   mkdir -p "$TRUSTCIRCLE_CACHE"
   # the state holds the local database (realm keys, password hashes) and credentials: owner only
-  mkdir -p -m 700 "$TRUSTCIRCLE_STATE" && chmod 700 "$TRUSTCIRCLE_STATE"
+  tc_private_dir "$TRUSTCIRCLE_STATE"
   tc_setup_system
   tc_setup_python
   tc_setup_keycloak_dist

@@ -63,3 +63,10 @@ class Paths:
     def audit_file(self) -> Path:
         """The local Keycloak's audit trail (JSON lines written by the extension's listener)."""
         return self.local / "audit" / "events.jsonl"
+
+    @property
+    def audit_files(self) -> list[Path]:
+        """Every audit trail of this state: the local Keycloak's, or each node's of the local cluster
+        (``events-node-N.jsonl``)."""
+        found = sorted(self.audit_file.parent.glob("events*.jsonl"))
+        return found or [self.audit_file]

@@ -16,7 +16,7 @@ def _audit_trace(args: argparse.Namespace) -> int:
     from trustcircle.audit.trace import read, render, trace
     from trustcircle.settings import Paths
 
-    files = [Path(f) for f in args.file] or [Paths.from_env().audit_file]
+    files = [Path(f) for f in args.file] or Paths.from_env().audit_files
     records = list(read(files))
     found = trace(records, args.transaction)
     people = context.load(Path(args.realms), use_admin=not args.offline).directory(records)
@@ -34,7 +34,7 @@ def _audit_find(args: argparse.Namespace) -> int:
     from trustcircle.settings import Paths
 
     query = Query(args.agent, args.organisation, args.service, args.since, args.until, args.outcome)
-    records = list(read([Path(f) for f in args.file] or [Paths.from_env().audit_file]))
+    records = list(read([Path(f) for f in args.file] or Paths.from_env().audit_files))
     ctx = context.load(Path(args.realms), use_admin=not args.offline)
     found = find(records, query, ctx.directory(records), ctx.service_of_client, ctx.zone)
     print(json.dumps([asdict(f) for f in found], indent=1) if args.format == "json" else render(found).rstrip())
@@ -42,7 +42,7 @@ def _audit_find(args: argparse.Namespace) -> int:
 
 
 def _audit_arguments(cmd: argparse.ArgumentParser) -> None:
-    cmd.add_argument("--file", action="append", default=[], help="audit trail file(s); default: the local one")
+    cmd.add_argument("--file", action="append", default=[], help="audit trail file(s); default: the local one (each node's on the local cluster)")
     cmd.add_argument("--realms", default="realms", help="the model: which realm and client is whose (default: realms)")
     cmd.add_argument("--offline", action="store_true", help="names from the trail only, not from the admin API")
     cmd.add_argument("--format", choices=["md", "json"], default="md")

@@ -251,3 +251,46 @@ def test_a_rolling_restart_fails_no_sign_in_and_no_token_request(
     members = _membership(cluster, target.ca_bundle)
     assert set(members.values()) == {len(cluster.nodes)}, f"cluster views after the restart: {members}"
     _audit_has_every_sign_in(cluster, signing_in)
+
+
+def _listening(pids: list[int]) -> set[tuple[str, int]]:
+    """The TCP addresses (host, port) these processes listen on (``/proc/net/tcp*``, state 0A)."""
+    inodes: set[str] = set()
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").glob("*"):
+            try:
+                link = os.readlink(fd)
+            except OSError:
+                continue
+            if link.startswith("socket:["):
+                inodes.add(link[8:-1])
+    found = set()
+    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] != "0A" or fields[9] not in inodes:
+                continue
+            address, port = fields[1].split(":")
+            found.add((_host(address, width), int(port, 16)))
+    return found
+
+
+def _host(hexa: str, width: int) -> str:
+    raw = bytes.fromhex(hexa)
+    if width == 8:
+        return socket.inet_ntop(socket.AF_INET, raw[::-1])
+    words = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+    text = socket.inet_ntop(socket.AF_INET6, words)
+    return text.removeprefix("::ffff:")
+
+
+def test_nothing_of_the_cluster_listens_beyond_loopback(cluster: LocalCluster) -> None:
+    from benchmarks.load_server import process_tree
+
+    roots = [p for p in (*(n.pid() for n in cluster.nodes), cluster.balancer.pid(), cluster.mail.pid()) if p]
+    postgres = int((cluster.postgres.data / "postmaster.pid").read_text().split()[0])
+    pids = [pid for root in [*roots, postgres] for pid in process_tree(root)]
+    found = _listening(pids)
+    assert {port for _, port in found} >= {cluster.config.port, cluster.config.postgres_port,
+                                           *(cluster.config.node(n).port for n in range(1, len(cluster.nodes) + 1))}
+    assert {host for host, _ in found} == {"127.0.0.1"}, sorted(found)

@@ -42,7 +42,8 @@ def _audit_find(args: argparse.Namespace) -> int:
 
 
 def _audit_arguments(cmd: argparse.ArgumentParser) -> None:
-    cmd.add_argument("--file", action="append", default=[], help="audit trail file(s); default: the local one (each node's on the local cluster)")
+    cmd.add_argument("--file", action="append", default=[], help="audit trail file(s); default: the local one "
+                                                                 "(each node's on the local cluster)")
     cmd.add_argument("--realms", default="realms", help="the model: which realm and client is whose (default: realms)")
     cmd.add_argument("--offline", action="store_true", help="names from the trail only, not from the admin API")
     cmd.add_argument("--format", choices=["md", "json"], default="md")

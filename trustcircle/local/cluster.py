@@ -17,7 +17,7 @@ per node (``audit/events-node-N.jsonl``).
 
 Ports (``TRUSTCIRCLE_CLUSTER_PORT``, default 28443, moves them all): the load balancer on PORT,
 node N's HTTPS on PORT+N and its management interface on PORT+557+N (29001...), JGroups on 7800+N
-(its failure detection on 7800+N+50000), PostgreSQL on PORT-3011 (25432), SMTP on PORT-5918 (22525).
+(its failure detection on 17800+N), PostgreSQL on PORT-3011 (25432), SMTP on PORT-5918 (22525).
 """
 
 from __future__ import annotations
@@ -53,6 +53,9 @@ FAIL_TIMEOUT_S = 5  # nginx leaves out a node that refused a connection for this
 DATABASE = "keycloak"
 DB_USER = "keycloak"
 JGROUPS_BASE_PORT = 7800
+# JGroups' default offset (50,000) puts the failure detector's port in Linux's ephemeral range
+# (32768-60999), where an outgoing connection of this machine may hold it already: seen
+JGROUPS_FD_OFFSET = 10000
 JOIN_TIMEOUT_S = 60  # a node ready but alone after this long did not join the cluster
 PORT_HINT = ("stop that program, or move every port of the cluster with TRUSTCIRCLE_CLUSTER_PORT "
              "(docs/cluster.md lists those derived from it)")
@@ -106,8 +109,8 @@ class NodeConfig:
     jgroups_port: int
 
     @property
-    def jgroups_fd_port(self) -> int:  # JGroups' FD_SOCK2: its bind port plus 50,000
-        return self.jgroups_port + 50000
+    def jgroups_fd_port(self) -> int:  # JGroups' failure detection (FD_SOCK2): bind port + offset
+        return self.jgroups_port + JGROUPS_FD_OFFSET
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------------
@@ -435,7 +438,8 @@ class Node:
                      self.config.jgroups_fd_port):
             check_port_free(self.config.host, port, PORT_HINT)
         env = dict(os.environ)
-        env.update({"JAVA_OPTS_KC_HEAP": HEAP_OPTS, "KC_DB_PASSWORD": database["password"],
+        env.update({"JAVA_OPTS_KC_HEAP": HEAP_OPTS, "JAVA_OPTS_APPEND": f"-Djgroups.fd.port-offset={JGROUPS_FD_OFFSET}",
+                    "KC_DB_PASSWORD": database["password"],
                     "KC_BOOTSTRAP_ADMIN_USERNAME": admin["username"], "KC_BOOTSTRAP_ADMIN_PASSWORD": admin["password"]})
         self.audit_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         command = [str(self.home / "bin" / "kc.sh"), "start", "--optimized",

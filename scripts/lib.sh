@@ -204,7 +204,7 @@ tc_pulumi_kubernetes_install() {
   pulumi plugin install resource kubernetes "$v" --reinstall --file "$1/pulumi-resource-kubernetes" >&2 \
     || tc_die "pulumi could not install the Kubernetes provider plugin $v from $1" "read the message above"
 }
-# tc_setup_pulumi_kubernetes (after tc_setup_pulumi): the plugin built the first time (~20 min on 2
+# tc_setup_pulumi_kubernetes (after tc_setup_pulumi): the plugin built the first time (~25 min on 2
 # cores, then cached by version), installed for pulumi; its directory in TRUSTCIRCLE_PULUMI_KUBERNETES_BIN
 tc_setup_pulumi_kubernetes() {
   local bindir

@@ -41,7 +41,7 @@ TRUSTCIRCLE_KUBE_APISERVER_BIN="$(timeout 1200 scripts/toolchain/kube-apiserver.
 export TRUSTCIRCLE_KUBE_APISERVER_BIN
 # the real `pulumi preview --stack k8s` against that API server: tests/k8s/test_pulumi_preview.py installs
 # the plugin into a PULUMI_HOME of its own, as tc_setup_pulumi_kubernetes does for ./run pulumi
-tc_log "k8s stack: Pulumi Kubernetes provider plugin $PULUMI_KUBERNETES_VERSION for pulumi preview --stack k8s (built once from Go modules, ~20 min, cached)"
+tc_log "k8s stack: Pulumi Kubernetes provider plugin $PULUMI_KUBERNETES_VERSION for pulumi preview --stack k8s (built once from Go modules, ~25 min, cached)"
 TRUSTCIRCLE_PULUMI_KUBERNETES_BIN="$(timeout 4000 scripts/toolchain/pulumi-kubernetes.sh ensure | tail -n 1)"
 export TRUSTCIRCLE_PULUMI_KUBERNETES_BIN
 

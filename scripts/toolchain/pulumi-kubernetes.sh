@@ -21,8 +21,9 @@
 #   6. checks: the binary's build information (module, sdk/v4 version), the version string the -X
 #      flag stamped (read from the binary) and that it starts; then the temporary directory is renamed
 #      into place with a fingerprint: a warm run only checks files.
-# A cold build takes about 20 minutes on 2 shared cores (docs/kubernetes.md), ~1 GB of modules; each
-# go command is bounded by what is left of TRUSTCIRCLE_PULUMI_KUBERNETES_TIMEOUT seconds (default 3600).
+# A cold build took 26 min on 2 shared cores at the lowest priority (docs/kubernetes.md): ~600 MB of
+# modules, ~4.4 GB of Go build cache; each go command is bounded by what is left of
+# TRUSTCIRCLE_PULUMI_KUBERNETES_TIMEOUT seconds (default 3600).
 #
 # Pulumi finds the plugin once it is installed into PULUMI_HOME from this file (scripts/lib.sh,
 # tc_pulumi_kubernetes_install): `pulumi plugin install resource kubernetes <version> --file <binary>`.
@@ -164,7 +165,7 @@ build() {
   start=$SECONDS
   deadline=$((SECONDS + ${TRUSTCIRCLE_PULUMI_KUBERNETES_TIMEOUT:-3600}))
   [ -z "${GOMAXPROCS:-}" ] || jobs=(-p "$GOMAXPROCS")
-  log "building the Pulumi Kubernetes provider v$ver from Go modules (first time only: ~20 min on 2 shared cores, ~1 GB of modules)"
+  log "building the Pulumi Kubernetes provider v$ver from Go modules (first time only: ~25 min on 2 cores, ~600 MB of modules, ~4.4 GB of Go build cache)"
 
   log "[1/5] go mod download $module@$modver and $sdk@v$ver"
   mkdir "$src"  # outside any module: GOWORK off, no go.mod
@@ -195,7 +196,7 @@ build() {
   grep -q "\"version\":\"$ver\"" "$src/cmd/$binary/schema-embed.json" \
     || fail "schema-embed.json does not carry the version $ver"
 
-  log "[4/5] go build ./cmd/$binary (the long step: ~15 min on 2 shared cores; progress every minute)"
+  log "[4/5] go build ./cmd/$binary (the long step: ~20 min on 2 cores; progress every minute)"
   ldflags="-X $module/pkg/version.Version=$ver"
   mkdir "$tmp/bin"
   (

@@ -173,6 +173,9 @@ tc_setup_pulumi() {
     "read the message above"
   export PATH="$bindir:$PATH"
   export PULUMI_SKIP_UPDATE_CHECK=true
+  # a missing plugin is an immediate, clear error, never a download attempt (tc_setup_pulumi_kubernetes
+  # provides the only plugin that is not bundled with the CLI)
+  export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
   export PULUMI_HOME="${PULUMI_HOME:-$TRUSTCIRCLE_STATE/pulumi-home}"
   export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$TRUSTCIRCLE_STATE/pulumi-backend}"
   mkdir -p "${PULUMI_BACKEND_URL#file://}" "$PULUMI_HOME"
@@ -195,6 +198,45 @@ tc_private_dir() {
   else
     chmod 700 "$1"
   fi
+}
+
+# --- the k8s stack's Kubernetes provider plugin (built from Go modules, cached; docs/kubernetes.md) ---
+# tc_pulumi_kubernetes_install BINDIR: makes BINDIR/pulumi-resource-kubernetes the plugin that pulumi
+# runs for PULUMI_KUBERNETES_VERSION (the version the pulumi_kubernetes SDK asks for): installed into
+# $PULUMI_HOME from the file, no download; kept if that version is installed there already.
+tc_pulumi_kubernetes_install() {
+  local v="$PULUMI_KUBERNETES_VERSION" plugins="${PULUMI_HOME:-$HOME/.pulumi}/plugins"
+  if [ -x "$plugins/resource-kubernetes-v$v/pulumi-resource-kubernetes" ] \
+     && [ ! -e "$plugins/resource-kubernetes-v$v.partial" ]; then
+    return 0
+  fi
+  [ -x "$1/pulumi-resource-kubernetes" ] || tc_die "$1/pulumi-resource-kubernetes not found" \
+    "build it: scripts/toolchain/pulumi-kubernetes.sh ensure"
+  tc_log "installing the Kubernetes provider plugin $v into $plugins"
+  pulumi plugin install resource kubernetes "$v" --reinstall --file "$1/pulumi-resource-kubernetes" >&2 \
+    || tc_die "pulumi could not install the Kubernetes provider plugin $v from $1" "read the message above"
+}
+# tc_setup_pulumi_kubernetes (after tc_setup_pulumi): the plugin built the first time (~25 min on 2
+# cores, then cached by version), installed for pulumi; its directory in TRUSTCIRCLE_PULUMI_KUBERNETES_BIN
+tc_setup_pulumi_kubernetes() {
+  local bindir
+  bindir=$(timeout 4000 "$ROOT/scripts/toolchain/pulumi-kubernetes.sh" ensure | tail -n 1) \
+    || tc_die "the Kubernetes provider plugin $PULUMI_KUBERNETES_VERSION could not be built" "read the message above"
+  tc_pulumi_kubernetes_install "$bindir"
+  export TRUSTCIRCLE_PULUMI_KUBERNETES_BIN="$bindir"
+}
+# tc_names_k8s_stack ARGS...: do pulumi's arguments name (--stack/-s) a stack whose file says platform k8s?
+tc_names_k8s_stack() {
+  local stack=""
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --stack|-s) stack="${2:-}"; shift ;;
+      --stack=*) stack="${1#--stack=}" ;;
+    esac
+    shift
+  done
+  [ -n "$stack" ] && [ -f "$ROOT/Pulumi.$stack.yaml" ] \
+    && grep -qE '^[[:space:]]*trustcircle:platform:[[:space:]]*k8s[[:space:]]*(#.*)?$' "$ROOT/Pulumi.$stack.yaml"
 }
 
 tc_setup() {

@@ -34,14 +34,17 @@ scripts/ansible.sh check
 eval "$(scripts/ansible.sh env)"
 export TRUSTCIRCLE_ANSIBLE_CONVERGED=1  # pytest tests/ansible: the same realms as pulumi up
 
-# (no `pulumi preview --stack k8s`: its provider plugin cannot be built here, see docs/kubernetes.md;
-#  the program runs under Pulumi's mocks instead, and tests/k8s checks what it declares)
 tc_log "k8s stack: manifests rendered under Pulumi mocks (reports/k8s-manifests)"
 rm -rf reports/k8s-manifests
 python -m trustcircle.k8s.render reports/k8s-manifests >/dev/null
 tc_log "k8s stack: kube-apiserver $KUBERNETES_VERSION for the server-side dry run in tests/k8s (built once, cached)"
 TRUSTCIRCLE_KUBE_APISERVER_BIN="$(timeout 1200 scripts/toolchain/kube-apiserver.sh ensure | tail -n 1)"
 export TRUSTCIRCLE_KUBE_APISERVER_BIN
+# the real `pulumi preview --stack k8s` against that API server: tests/k8s/test_pulumi_preview.py installs
+# the plugin into a PULUMI_HOME of its own, as tc_setup_pulumi_kubernetes does for ./run pulumi
+tc_log "k8s stack: Pulumi Kubernetes provider plugin $PULUMI_KUBERNETES_VERSION for pulumi preview --stack k8s (built once from Go modules, ~25 min, cached)"
+TRUSTCIRCLE_PULUMI_KUBERNETES_BIN="$(timeout 4000 scripts/toolchain/pulumi-kubernetes.sh ensure | tail -n 1)"
+export TRUSTCIRCLE_PULUMI_KUBERNETES_BIN
 
 tc_log "backup and restore: the suite runs against the federation restored from a backup into an empty directory"
 original="$TRUSTCIRCLE_STATE"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
+from pathlib import Path
+
+import pulumi_kubernetes
 
 from trustcircle.settings import REPO_ROOT, versions
 
@@ -38,3 +42,27 @@ def test_every_declared_python_dependency_is_locked() -> None:
     declared = project["dependencies"] + project["optional-dependencies"]["dev"]
     missing = [d for d in declared if d.lower().replace("_", "-") not in _lock()]
     assert missing == []
+
+
+def test_the_kubernetes_sdk_asks_for_the_provider_plugin_that_is_built() -> None:
+    # pulumi_kubernetes registers its resources with its own version: the engine then wants the plugin at
+    # exactly that version, so the SDK, the plugin built by scripts/toolchain/pulumi-kubernetes.sh and
+    # PULUMI_KUBERNETES_VERSION must be one release.
+    pinned = versions()["PULUMI_KUBERNETES_VERSION"]
+    assert _lock()["pulumi-kubernetes"] == pinned
+    plugin = json.loads((Path(pulumi_kubernetes.__file__).parent / "pulumi-plugin.json").read_text())
+    assert plugin == {"resource": True, "name": "kubernetes", "version": pinned}
+
+
+def test_the_provider_module_pin_is_a_version_of_the_provider_module_with_its_checksum() -> None:
+    # the proxy serves no tag of github.com/pulumi/pulumi-kubernetes/provider/v4: the pin is the tag
+    # itself or the pseudo-version (v4.0.0-<commit time>-<commit>) of the commit tagged v<version>
+    pin, pinned = versions()["PULUMI_KUBERNETES_PROVIDER_MODULE"], versions()["PULUMI_KUBERNETES_VERSION"]
+    assert pin == f"v{pinned}" or re.fullmatch(r"v4\.0\.0-\d{14}-[0-9a-f]{12}", pin)
+    assert re.fullmatch(r"h1:[A-Za-z0-9+/]{43}=", versions()["PULUMI_KUBERNETES_PROVIDER_MODULE_SUM"])
+
+
+def test_the_docs_install_the_pinned_kubernetes_plugin() -> None:
+    docs = (REPO_ROOT / "docs" / "kubernetes.md").read_text()
+    named = re.findall(r"resource kubernetes v?([0-9][0-9.]*[0-9])", docs)
+    assert named and set(named) == {versions()["PULUMI_KUBERNETES_VERSION"]}

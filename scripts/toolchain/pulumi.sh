@@ -21,7 +21,9 @@
 #   PULUMI_BACKEND_URL=file://<dir>         local state instead of the Pulumi Cloud service
 #   PULUMI_CONFIG_PASSPHRASE=<passphrase>   passphrase secrets provider (or PULUMI_CONFIG_PASSPHRASE_FILE)
 #   PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true   (when driven by the Automation API)
-# A program that uses only the core SDK and dynamic providers needs no plugin download.
+#   PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true   a missing plugin is an error, never a download
+# A program that uses only the core SDK and dynamic providers needs no plugin; the k8s stack's
+# Kubernetes provider plugin is built by ./pulumi-kubernetes.sh.
 #
 # Usage: scripts/toolchain/pulumi.sh ensure     build if needed; print the bin directory
 #        scripts/toolchain/pulumi.sh version    print the pinned version

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from trustcircle.k8s import extension, program, render
+from trustcircle.k8s.dryrun import ApiServer, api_server
 from trustcircle.settings import REPO_ROOT
 
 Manifests = list[dict[str, Any]]
@@ -55,6 +57,17 @@ def render_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..
         return render.render(config)
 
     return run
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ApiServer]:
+    """A throw-away API server (etcd + kube-apiserver on loopback ports) for the tests of one module."""
+    bindir = os.environ.get("TRUSTCIRCLE_KUBE_APISERVER_BIN", "")
+    if not bindir or not (Path(bindir) / "kube-apiserver").is_file():
+        pytest.skip("no API server: run scripts/toolchain/kube-apiserver.sh ensure and set "
+                    "TRUSTCIRCLE_KUBE_APISERVER_BIN to the directory it prints (scripts/test.sh does)")
+    with api_server(Path(bindir)) as running:
+        yield running
 
 
 @pytest.fixture

@@ -1,30 +1,17 @@
 """The rendered manifests accepted by a real Kubernetes API server (server-side dry run), with no
 warning: neither Pod Security "restricted" nor a deprecated API. Needs the binaries that
 scripts/toolchain/kube-apiserver.sh builds; scripts/test.sh passes their directory in
-TRUSTCIRCLE_KUBE_APISERVER_BIN (the test is skipped without it, and says so)."""
+TRUSTCIRCLE_KUBE_APISERVER_BIN (the ``server`` fixture of conftest.py skips without it, and says so)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
 from tests.k8s.conftest import Manifests
 from tests.k8s.test_invariants import VARIANTS
-from trustcircle.k8s.dryrun import ApiServer, api_server
-
-BIN = os.environ.get("TRUSTCIRCLE_KUBE_APISERVER_BIN", "")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ApiServer]:
-    if not BIN or not (Path(BIN) / "kube-apiserver").is_file():
-        pytest.skip("no API server: run scripts/toolchain/kube-apiserver.sh ensure and set "
-                    "TRUSTCIRCLE_KUBE_APISERVER_BIN to the directory it prints (scripts/test.sh does)")
-    with api_server(Path(BIN)) as running:
-        yield running
+from trustcircle.k8s.dryrun import ApiServer
 
 
 @pytest.mark.timeout(300)

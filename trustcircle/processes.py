@@ -48,3 +48,23 @@ def stop_group(pid: int, timeout_s: float) -> None:
         time.sleep(0.2)
     if alive(pid):
         os.killpg(pid, signal.SIGKILL)
+
+
+def recorded_pid(pid_file: Path) -> int | None:
+    """The live process whose id ``pid_file`` holds (None: no file, or that process ended)."""
+    try:
+        pid = int(pid_file.read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    return pid if alive(pid) else None
+
+
+def stop_recorded(pid_file: Path, timeout_s: float) -> bool:
+    """Stop the process group recorded in ``pid_file`` (:func:`stop_group`) and forget it; False when
+    none was running."""
+    pid = recorded_pid(pid_file)
+    if pid is None:
+        return False
+    stop_group(pid, timeout_s)
+    pid_file.unlink(missing_ok=True)
+    return True

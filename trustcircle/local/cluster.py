@@ -42,7 +42,7 @@ from trustcircle.local.ca import TlsFiles, ensure_tls
 from trustcircle.local.mail import MailCatcher
 from trustcircle.local.server import _STARTED, HEAP_OPTS, LocalConfig, LocalKeycloak, _progress
 from trustcircle.policy import deny_list
-from trustcircle.processes import alive, check_port_free, stop_group
+from trustcircle.processes import alive, check_port_free, recorded_pid, stop_recorded
 from trustcircle.settings import Paths
 from trustcircle.target import Target, write_private_json
 
@@ -292,11 +292,7 @@ http {{
         return found
 
     def pid(self) -> int | None:
-        try:
-            pid = int(self.pid_file.read_text())
-        except (FileNotFoundError, ValueError):
-            return None
-        return pid if alive(pid) else None
+        return recorded_pid(self.pid_file)
 
     def _write(self, tls: TlsFiles, drained: frozenset[str]) -> None:
         for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
@@ -342,12 +338,7 @@ http {{
             os.kill(pid, sig)
 
     def down(self) -> bool:
-        pid = self.pid()
-        if pid is None:
-            return False
-        stop_group(pid, 20)
-        self.pid_file.unlink(missing_ok=True)
-        return True
+        return stop_recorded(self.pid_file, 20)
 
 
 # --- Keycloak nodes ---------------------------------------------------------------------------------
@@ -420,11 +411,7 @@ class Node:
         stamp.write_text(self.build.stamp())
 
     def pid(self) -> int | None:
-        try:
-            pid = int(self.pid_file.read_text())
-        except (FileNotFoundError, ValueError):
-            return None
-        return pid if alive(pid) else None
+        return recorded_pid(self.pid_file)
 
     def ready(self, ca: Path) -> bool:
         url = f"https://{self.config.host}:{self.config.management_port}/health/ready"
@@ -471,12 +458,7 @@ class Node:
                                f"read {self.log_file}; a node that cannot join the cluster waits for it")
 
     def stop(self) -> bool:
-        pid = self.pid()
-        if pid is None:
-            return False
-        stop_group(pid, NODE_STOP_TIMEOUT_S)
-        self.pid_file.unlink(missing_ok=True)
-        return True
+        return stop_recorded(self.pid_file, NODE_STOP_TIMEOUT_S)
 
     def cluster_size(self, ca: Path) -> int | None:
         """How many members this node sees in the cluster (Infinispan's view, Keycloak's metrics)."""

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from trustcircle.errors import LocalServerError
 from trustcircle.local.ca import TlsFiles
-from trustcircle.processes import alive, check_port_free, stop_group
+from trustcircle.processes import alive, check_port_free, recorded_pid, stop_recorded
 
 START_TIMEOUT_S = 20
 STOP_TIMEOUT_S = 10
@@ -75,19 +75,10 @@ class MailCatcher:
                                f"read {self.directory / 'smtp.log'}")
 
     def down(self) -> bool:
-        pid = self.pid()
-        if pid is None:
-            return False
-        stop_group(pid, STOP_TIMEOUT_S)
-        self.pid_file.unlink(missing_ok=True)
-        return True
+        return stop_recorded(self.pid_file, STOP_TIMEOUT_S)
 
     def pid(self) -> int | None:
-        try:
-            pid = int(self.pid_file.read_text())
-        except (FileNotFoundError, ValueError):
-            return None
-        return pid if alive(pid) else None
+        return recorded_pid(self.pid_file)
 
     def messages_to(self, address: str) -> list[mailbox.MaildirMessage]:
         """Messages received for ``address``, oldest first."""

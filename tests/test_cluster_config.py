@@ -1,5 +1,6 @@
-"""The local cluster's pure parts: its ports, what a bad setting says, and the nginx configuration
-(checked by the real nginx, ``nginx -t``: no server is started)."""
+"""The local cluster's pure parts: its ports, what a bad setting says, the nginx configuration
+(checked by the real nginx, ``nginx -t``: no server is started), and the join check (a node seen
+through what it reports of its cluster view)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from trustcircle import tls_policy
-from trustcircle.errors import ConfigurationError
+from trustcircle.errors import ConfigurationError, LocalServerError
+from trustcircle.local import cluster as cluster_module
 from trustcircle.local.ca import ensure_tls
-from trustcircle.local.cluster import ClusterConfig, LoadBalancer
+from trustcircle.local.cluster import ClusterConfig, LoadBalancer, LocalCluster
 
 
 def test_every_port_is_distinct_and_fits(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,3 +70,44 @@ def test_a_drained_node_gets_no_new_request(balancer: tuple[LoadBalancer, str]) 
 def test_nginx_accepts_the_configuration(tmp_path: Path) -> None:
     tls = ensure_tls(tmp_path / "tls", ["127.0.0.1", "localhost"])
     LoadBalancer(tmp_path / "nginx", ClusterConfig())._write(tls, frozenset())  # runs nginx -t; raises if refused
+
+
+class _Node:
+    """A node as the join check sees it: running, and the members it reports."""
+
+    def __init__(self, name: str, sees: int | None) -> None:
+        self.name, self.sees, self.stopped = name, sees, False
+        self.log_file = Path(f"/nowhere/{name}.log")
+
+    def pid(self) -> int | None:
+        return None if self.stopped else 1
+
+    def cluster_size(self, ca: Path) -> int | None:
+        return self.sees
+
+    def stop(self) -> bool:
+        self.stopped = True
+        return True
+
+
+@pytest.mark.parametrize("sees", [1, None])
+def test_a_node_that_does_not_join_is_stopped_with_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        sees: int | None) -> None:
+    monkeypatch.setattr(cluster_module, "JOIN_TIMEOUT_S", 0.2)
+    monkeypatch.setenv("TRUSTCIRCLE_STATE", str(tmp_path / "state"))
+    cluster = LocalCluster()
+    alone, other = _Node("node-2", sees), _Node("node-1", 2)
+    cluster.nodes = [other, alone]  # type: ignore[list-item]
+    with pytest.raises(LocalServerError) as refused:
+        cluster._check_joined(alone, ensure_tls(tmp_path / "tls", ["127.0.0.1"]))  # type: ignore[arg-type]
+    assert f"node-2 started but did not join the cluster: it sees {sees} member(s), 2 nodes run" in str(refused.value)
+    assert "trustcircle/ha.py" in refused.value.hint and alone.stopped and not other.stopped
+
+
+def test_a_node_that_joins_passes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRUSTCIRCLE_STATE", str(tmp_path / "state"))
+    cluster = LocalCluster()
+    joined = _Node("node-2", 2)
+    cluster.nodes = [_Node("node-1", 2), joined]  # type: ignore[list-item]
+    cluster._check_joined(joined, ensure_tls(tmp_path / "tls", ["127.0.0.1"]))  # type: ignore[arg-type]
+    assert not joined.stopped

@@ -117,7 +117,9 @@ def loops(target: Target, federation: Federation, service: Callable[[], EService
     agents = [make_agent(HOME, GROUP) for _ in range(LOOP_AGENTS)]
     signing_in = LoginLoop(service(), str(target.ca_bundle), HOME, agents, 2000, MAX_S).start()
     granting = GrantLoop(grants(target, federation, tmp_path)).start()
-    signing_in.wait_for(3)
+    # every agent's first sign-in (which creates their access account at the provider) before any
+    # failure: an interrupted first sign-in is another matter (docs/cluster.md, limits)
+    signing_in.wait_for(LOOP_AGENTS + 1)
     yield signing_in, granting
     signing_in.stop()
     granting.stop()

@@ -249,6 +249,10 @@ http {{
     ssl_verify_client optional;
     ssl_verify_depth 2;
     large_client_header_buffers 8 64k;
+    # no keep-alive towards clients: a reload (a node drained or taken back) closes the idle
+    # connections of the old workers, and a client sending on one as it closes gets no answer
+    # (seen once in a rolling restart); each request on a connection of its own
+    keepalive_timeout 0;
     # nothing written to disk: the workers run unprivileged (nginx's own user when started by
     # root) and may not write under the state directory; bodies and responses stay in memory
     client_max_body_size 2m;

@@ -378,16 +378,6 @@ class _ClusterBuild(LocalKeycloak):
     def stamp(self) -> str:
         return (self.dir / "build.stamp").read_text()
 
-    def admin(self) -> dict[str, str]:
-        """The master administrator's credentials: made before the first node starts (it creates the
-        account), kept in ``admin.json`` (0600)."""
-        if self.admin_file.exists():
-            data: dict[str, str] = json.loads(self.admin_file.read_text())
-            return data
-        creds = {"username": "tc-admin", "password": secrets.token_urlsafe(24)}
-        write_private_json(self.admin_file, creds)
-        return creds
-
 
 class Node:
     """One Keycloak node: its own home (hard links to the shared build), ports, log and audit trail."""
@@ -524,7 +514,7 @@ class LocalCluster:
         self.postgres.up()
         self.mail.up(tls)
         self.build.prepare(tls)
-        admin = self.build.admin()
+        admin = self.build._admin_credentials()
         database = self.postgres.credentials()
         for node in self.nodes:
             node.install()
@@ -554,7 +544,7 @@ class LocalCluster:
         node.install()
         self.balancer.drain(tls, frozenset({name}))
         try:
-            node.start(tls, self.build.admin(), self.postgres.credentials())
+            node.start(tls, self.build._admin_credentials(), self.postgres.credentials())
             self._check_joined(node, tls)
         finally:
             self.balancer.drain(tls, frozenset())
@@ -581,7 +571,7 @@ class LocalCluster:
         for node in self.nodes:
             self.balancer.drain(tls, frozenset({node.name}))
             node.stop()
-            node.start(tls, self.build.admin(), self.postgres.credentials())
+            node.start(tls, self.build._admin_credentials(), self.postgres.credentials())
             self._check_joined(node, tls)
             self.balancer.drain(tls, frozenset())
             done.append(node.name)

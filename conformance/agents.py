@@ -46,19 +46,34 @@ def create_agent(admin: Admin, realm: str, domain: str, groups: tuple[str, ...] 
     return Agent(realm, username, password, email, user_id, key)
 
 
+def _name_ids(admin: Admin, agent: Agent) -> list[str]:
+    """The persistent NameIDs the agent's home realm gave (one per SAML client it signed in to)."""
+    home = admin.get(f"/{q(agent.realm)}/users/{agent.user_id}", missing_ok=True)
+    return [v for k, values in ((home or {}).get("attributes") or {}).items()
+            if k.startswith(ids.PERSISTENT_NAME_ID_PREFIX) for v in values]
+
+
 def access_accounts(admin: Admin, agent: Agent, provider_realm: str, idp_alias: str) -> list[dict[str, object]]:
     """The agent's accounts at the provider: the users linked to their organisation's identity
     provider under a NameID their home realm gave (never found by e-mail or name)."""
-    home = admin.get(f"/{q(agent.realm)}/users/{agent.user_id}", missing_ok=True)
-    name_ids = [v for k, values in ((home or {}).get("attributes") or {}).items()
-                if k.startswith(ids.PERSISTENT_NAME_ID_PREFIX) for v in values]
-    return [user for name_id in name_ids
+    return [user for name_id in _name_ids(admin, agent)
             for user in admin.get(f"/{q(provider_realm)}/users?idpAlias={q(idp_alias)}&idpUserId={q(name_id)}"
                                   "&briefRepresentation=false")]
 
 
+def accounts_named(admin: Admin, agent: Agent, provider_realm: str, idp_alias: str) -> list[dict[str, object]]:
+    """The provider's users named as the organisation's identity provider names the agent
+    (``<alias>.<NameID>``), linked or not."""
+    return [user for name_id in _name_ids(admin, agent)
+            for user in admin.get(f"/{q(provider_realm)}/users?username={q(f'{idp_alias}.{name_id}')}&exact=true"
+                                  "&briefRepresentation=false")]
+
+
 def delete_agent(admin: Admin, agent: Agent, provider_realm: str, idp_alias: str) -> None:
-    """Delete the account(s) the provider realm brokered for the agent, then the agent at home."""
-    for user in access_accounts(admin, agent, provider_realm, idp_alias):
-        admin.delete(f"/{q(provider_realm)}/users/{user['id']}")
+    """Delete the account(s) the provider realm brokered for the agent (an unfinished one too),
+    then the agent at home."""
+    accounts = {str(u["id"]): u for u in (*access_accounts(admin, agent, provider_realm, idp_alias),
+                                          *accounts_named(admin, agent, provider_realm, idp_alias))}
+    for user_id in accounts:
+        admin.delete(f"/{q(provider_realm)}/users/{user_id}")
     admin.delete(f"/{q(agent.realm)}/users/{agent.user_id}")

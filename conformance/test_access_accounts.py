@@ -8,16 +8,16 @@ import base64
 import hashlib
 import secrets
 from collections.abc import Callable, Iterator
-from urllib.parse import parse_qs, urlencode, urlparse
+from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
 import pytest
 import requests
 
 from conformance.administrators import Person, make_person, totp
-from conformance.agents import Agent, access_accounts
+from conformance.agents import Agent, access_accounts, accounts_named
 from conformance.browser import Browser, Page
 from conformance.conftest import rubriques_in_force
-from conformance.flows import brokered_login, brokered_saml_login, saml_response_of
+from conformance.flows import authn_request_to_home, brokered_login, brokered_saml_login, saml_response_of
 from conformance.saml_sp import Assertion, for_service
 from trustcircle import ids
 from trustcircle.keycloak.admin import Admin
@@ -157,3 +157,88 @@ def test_a_provider_administrator_edits_only_what_does_not_come_from_home_and_li
     assert [link["identityProvider"] for link in admin.get(f"/{PROVIDER}/users/{account['id']}/federated-identity")
             ] == ["cd33"]
     assert admin.get(f"/{PROVIDER}/users/{other['id']}")["firstName"] == "Dominique"
+
+
+def cut_first_sign_in(target: Target, admin: Admin, cdap: SamlService, organisation: str,
+                      agent: Agent) -> dict[str, object]:
+    """The agent's first sign-in, cut as a node going down or a lost connection cuts it: the
+    browser receives the provider's answer to the first-broker-login step (which opens the access
+    account) and never sends the next request (which links it); the account left behind."""
+    browser = Browser(str(target.ca_bundle))
+    to_home = authn_request_to_home(browser, for_service(target, cdap).login_url(), organisation)
+    home_login = browser.submit(to_home, to_home.forms[0])
+    back = browser.submit(home_login, home_login.form(id="kc-form-login"),
+                          username=agent.username, password=agent.password)
+    form = back.forms[0]
+    response = browser.session.post(urljoin(back.url, form.action), data=form.fields, allow_redirects=False,
+                                    verify=str(target.ca_bundle), timeout=TIMEOUT_S)
+    for _ in range(5):
+        location = urljoin(response.url, response.headers.get("Location", ""))
+        assert response.status_code in (302, 303), (response.status_code, response.text[:1500])
+        if "/after-first-broker-login" in location:
+            break  # the request that links the account: never sent
+        response = browser.session.get(location, allow_redirects=False, verify=str(target.ca_bundle),
+                                       timeout=TIMEOUT_S)
+    else:
+        raise AssertionError(f"the first-broker-login step never redirected to its link: {response.url}")
+    [account] = accounts_named(admin, agent, PROVIDER, organisation)
+    return account
+
+
+def test_a_first_sign_in_cut_before_its_link_resumes_on_the_account_it_left(
+        target: Target, admin: Admin, make_agent: Callable[..., Agent], federation: Federation,
+        cdap: SamlService) -> None:
+    """Keycloak opens the access account in one request and links it in the next: an agent whose
+    connection is cut in between (seen in a cluster's rolling restart) signs in again and reaches
+    the e-service with their rubriques, on that same account, now theirs and linked; without the
+    resumption every later sign-in of theirs stopped on "already exists"."""
+    agent = make_agent("cd33", "instructeurs-rsa")
+    left = cut_first_sign_in(target, admin, cdap, "cd33", agent)
+    assert admin.get(f"/{PROVIDER}/users/{left['id']}/federated-identity") == []
+    assert access_accounts(admin, agent, PROVIDER, "cd33") == []
+
+    assertion, _ = sign_in_to_cdap(target, cdap, "cd33", agent)
+
+    assert sorted(assertion.attributes[ids.HABILITATION_ATTRIBUTE]) == rubriques_in_force(federation, "cd33", "cdap")
+    [account] = access_accounts(admin, agent, PROVIDER, "cd33")
+    assert account["id"] == left["id"]
+    links = admin.get(f"/{PROVIDER}/users/{account['id']}/federated-identity")
+    assert [link["identityProvider"] for link in links] == ["cd33"]
+    groups = [g["path"] for g in admin.get(f"/{PROVIDER}/users/{account['id']}/groups")]
+    assert "/cd33" in groups, groups
+
+
+def _set_password(admin: Admin, account: dict[str, object]) -> None:
+    admin.put(f"/{PROVIDER}/users/{account['id']}/reset-password",
+              {"type": "password", "value": secrets.token_urlsafe(12) + "aA1!", "temporary": False})
+
+
+def _link_to_another_organisation(admin: Admin, account: dict[str, object]) -> None:
+    admin.post(f"/{PROVIDER}/users/{account['id']}/federated-identity/cpam69",
+               {"identityProvider": "cpam69", "userId": f"someone-{secrets.token_hex(4)}", "userName": "someone"})
+
+
+def _add_to_a_group(admin: Admin, account: dict[str, object]) -> None:
+    group = admin.get(f"/{PROVIDER}/group-by-path/cd33")
+    admin.put(f"/{PROVIDER}/users/{account['id']}/groups/{group['id']}", {})
+
+
+@pytest.mark.parametrize("held", [_set_password, _link_to_another_organisation, _add_to_a_group],
+                         ids=["with-a-password", "linked-to-another-organisation", "in-a-group"])
+def test_an_account_of_that_name_that_is_not_an_unfinished_sign_in_is_never_taken_over(
+        target: Target, admin: Admin, make_agent: Callable[..., Agent], cdap: SamlService,
+        held: Callable[[Admin, dict[str, object]], None]) -> None:
+    """An account of the agent's name that somebody holds (a password, another organisation's
+    identity, a group) is not an unfinished first sign-in: the agent's sign-in is refused, as
+    Keycloak refuses a taken name, and the account stays as it was."""
+    agent = make_agent("cd33", "instructeurs-rsa")
+    left = cut_first_sign_in(target, admin, cdap, "cd33", agent)
+    held(admin, left)
+    before = admin.get(f"/{PROVIDER}/users/{left['id']}/federated-identity")
+
+    page = brokered_saml_login(Browser(str(target.ca_bundle)), for_service(target, cdap), "cd33", agent)
+
+    assert page.status == 409 and "already exists" in page.text, (page.status, page.text[:1500])
+    assert "SAMLResponse" not in page.text
+    assert admin.get(f"/{PROVIDER}/users/{left['id']}/federated-identity") == before
+    assert access_accounts(admin, agent, PROVIDER, "cd33") == []

@@ -78,6 +78,7 @@ def test_python_and_java_agree_on_the_consistency_contract() -> None:
     ).read_text()))
     assert java["ORGANISATION"] == ids.ORGANISATION_ATTR
     assert java["FEDERATION"] == ids.FEDERATION_ATTR
+    assert java["RESUME_FIRST_SIGN_IN"] == ids.RESUME_FIRST_SIGN_IN
     assert java["ATTRIBUTES"] == ids.CONSISTENCY_ATTRIBUTES_CONFIG
     assert java["DISABLED"] == ids.CONSISTENCY_DISABLED_ATTR
     assert java["STATUS"] == ids.STATUS_ATTR

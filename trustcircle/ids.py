@@ -62,6 +62,9 @@ SERVICE_CLIENT_ATTR = "trustcircle.service.client"  # an application acting for 
 # agents cannot link accounts themselves (default roles), and the access accounts follow their root
 # account at home (the consistency listener and `trustcircle consistency`)
 FIRST_BROKER_FLOW_ALIAS = "trustcircle first broker login"
+# in that flow, after Keycloak's create-if-unique: an agent's first sign-in cut before its link was made
+# resumes on the account it left (nothing else is ever taken over)
+RESUME_FIRST_SIGN_IN = "trustcircle-resume-first-sign-in"
 CONSISTENCY_LISTENER = "trustcircle-consistency"
 CONSISTENCY_ATTRIBUTES_CONFIG = "trustcircle.consistency.attributes"  # IdP config: what flows from home
 CONSISTENCY_QUALITY_CONFIG = "trustcircle.consistency.quality"  # IdP config: the identities' eIAM QoA

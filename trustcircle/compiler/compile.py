@@ -76,12 +76,18 @@ def _access_accounts(provider: Provider) -> Iterator[DesiredObject]:
     """How the provider realm opens access accounts: one per organisation's agent, never linked to
     another (first broker login: create, or refuse when the name is taken; e-mails may repeat, so
     no e-mail ever matches two organisations' agents), and brokered agents hold no account role
-    that would let them link an identity themselves."""
+    that would let them link an identity themselves.
+
+    Keycloak creates the account and links it in two requests: a first sign-in cut between them
+    leaves the agent's account without its link, which only that agent's next first sign-in
+    resumes (the extension's ``trustcircle-resume-first-sign-in``: the same name, no link, no
+    credential, no group); any other account of that name is refused as before."""
     realm = Ref("realm", provider.realm, provider.realm)
     flow = {"alias": ids.FIRST_BROKER_FLOW_ALIAS, "providerId": "basic-flow", "topLevel": True,
             "description": "An agent's first sign-in from their organisation: a new access account of their own, "
                            "never a link to an existing one.",
-            "executions": [{"provider": "idp-create-user-if-unique", "requirement": "REQUIRED"}]}
+            "executions": [{"provider": "idp-create-user-if-unique", "requirement": "ALTERNATIVE"},
+                           {"provider": ids.RESUME_FIRST_SIGN_IN, "requirement": "ALTERNATIVE"}]}
     yield DesiredObject(Ref("flow", provider.realm, ids.FIRST_BROKER_FLOW_ALIAS), flow, (realm,))
     yield DesiredObject(Ref("default_roles", provider.realm, "default-roles"),
                         {"clientRoles": {"account": ["view-profile"]}}, (realm,))

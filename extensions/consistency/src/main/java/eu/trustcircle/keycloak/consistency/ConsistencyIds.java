@@ -24,6 +24,8 @@ public final class ConsistencyIds {
     public static final String PERSISTENT_NAME_ID_PREFIX = "saml.persistent.name.id.for.";
     /** Admin event resource type of what the rules changed at a provider (in the audit trail). */
     public static final String RESOURCE_TYPE = "TRUSTCIRCLE_CONSISTENCY";
+    /** Authenticator of the provider's first-broker-login flow: resumes an unfinished first sign-in. */
+    public static final String RESUME_FIRST_SIGN_IN = "trustcircle-resume-first-sign-in";
 
     private ConsistencyIds() {
     }

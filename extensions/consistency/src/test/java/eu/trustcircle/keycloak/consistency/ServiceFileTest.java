@@ -27,4 +27,13 @@ class ServiceFileTest {
                     new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
         }
     }
+
+    @Test
+    void theResumingAuthenticatorIsRegistered() throws IOException {
+        try (InputStream in = getClass().getResourceAsStream(
+                "/META-INF/services/org.keycloak.authentication.AuthenticatorFactory")) {
+            assertEquals(ResumeFirstSignInFactory.class.getName(),
+                    new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
+        }
+    }
 }

@@ -38,6 +38,16 @@ def q(segment: str) -> str:
     return quote(segment, safe="")
 
 
+def retryable(method: str, status: int, text: str) -> bool:
+    """Whether an answer is worth the same request again: a server error on an idempotent method,
+    or a GET answered 400 "Cannot parse the JSON" — a GET sends no JSON: Keycloak failed while
+    writing its answer (seen listing a realm's flows while others were created in parallel; its
+    realm cache is briefly inconsistent), and the next read succeeds."""
+    if status >= 500:
+        return method in ("GET", "PUT", "DELETE")
+    return method == "GET" and status == 400 and "Cannot parse the JSON" in text
+
+
 class Admin:
     """Calls to ``/admin/realms/...`` of one target.
 
@@ -126,7 +136,7 @@ class Admin:
                     continue
                 raise KeycloakApiError(f"{method} {url}: Keycloak at {self.target.url} unreachable ({_short(err)})",
                                        "check that Keycloak runs (./run local status), then run again") from err
-            if resp.status_code >= 500 and method in ("GET", "PUT", "DELETE") and attempt < RETRIES:
+            if attempt < RETRIES and retryable(method, resp.status_code, resp.text):
                 time.sleep(BACKOFF_S * 2**attempt)
                 continue
             if resp.status_code == 409 and 409 not in expected:

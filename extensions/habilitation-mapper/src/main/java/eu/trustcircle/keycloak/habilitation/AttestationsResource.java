@@ -1,0 +1,190 @@
+package eu.trustcircle.keycloak.habilitation;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+import org.keycloak.common.util.Time;
+import org.keycloak.crypto.SignatureProvider;
+import org.keycloak.crypto.SignatureSignerContext;
+import org.keycloak.events.admin.AuthDetails;
+import org.keycloak.events.admin.OperationType;
+import org.keycloak.jose.jws.JWSBuilder;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.services.resources.admin.AdminAuth;
+import org.keycloak.services.resources.admin.AdminRoot;
+import org.keycloak.services.resources.admin.fgap.AdminPermissions;
+
+/**
+ * Under {@code /realms/<realm>/trustcircle-attestations}:
+ * <ul>
+ * <li>{@code GET status/1}: the realm's Token Status List ({@code statuslist+jwt}, signed with the
+ *     realm's active key), public. An entry is valid only while its attestation holds: its record
+ *     exists and is not revoked, the agent's access account is enabled and their conventions in
+ *     force still grant every rubrique it attests. One that stops holding is revoked for good
+ *     (kept, and in the audit trail). Computed at most every {@value #REFRESH_S} s per node: that
+ *     is the longest a revocation waits before the list says it.</li>
+ * <li>{@code GET attestations?user=<id>}: an agent's attestation records, for whoever may view the
+ *     realm's users.</li>
+ * <li>{@code POST attestations/<index>/revoke} {@code {"reason": "..."}}: a manual revocation by
+ *     whoever may manage the realm's users (their token, checked as the admin API checks it).</li>
+ * </ul>
+ */
+public class AttestationsResource {
+
+    static final int REFRESH_S = 30;
+    static final int TOKEN_LIFETIME_S = 86_400;
+    static final String MEDIA_TYPE = "application/statuslist+jwt";
+    private static final Logger LOG = Logger.getLogger("trustcircle.attestations");
+    private static final Map<String, long[]> BUILT_AT = new ConcurrentHashMap<>();
+    private static final Map<String, String> TOKENS = new ConcurrentHashMap<>();
+
+    private final KeycloakSession session;
+
+    public AttestationsResource(KeycloakSession session) {
+        this.session = session;
+    }
+
+    @GET
+    @Path("status/{list}")
+    @Produces(MEDIA_TYPE)
+    public Response statusList(@PathParam("list") String list) {
+        if (!"1".equals(list)) {
+            throw new NotFoundException("no such status list");
+        }
+        RealmModel realm = session.getContext().getRealm();
+        long now = Time.currentTime();
+        long[] built = BUILT_AT.get(realm.getId());
+        String token = TOKENS.get(realm.getId());
+        if (token == null || built == null || now - built[0] >= REFRESH_S) {
+            token = build(realm, now);
+            TOKENS.put(realm.getId(), token);
+            BUILT_AT.put(realm.getId(), new long[] {now});
+        }
+        return Response.ok(token, MEDIA_TYPE).header("Cache-Control", "max-age=" + REFRESH_S).build();
+    }
+
+    static void forget(RealmModel realm) {
+        BUILT_AT.remove(realm.getId());
+        TOKENS.remove(realm.getId());
+    }
+
+    private String build(RealmModel realm, long now) {
+        List<Integer> valid = new ArrayList<>();
+        Map<String, ClientModel> services = new LinkedHashMap<>();
+        for (AttestationStore.Stored stored : AttestationStore.all(session, realm)) {
+            AttestationRecord record = stored.record();
+            UserModel user = session.users().getUserById(realm, stored.userId());
+            ClientModel service = services.computeIfAbsent(record.serviceClient(), realm::getClientByClientId);
+            List<String> granted = user == null || service == null || record.revokedAt() != null
+                    ? List.of() : HabilitationSource.forClient(service, user);
+            String invalid = record.invalidity(now, user != null && user.isEnabled(), granted);
+            if (invalid == null) {
+                valid.add(record.index());
+            } else if (record.revokedAt() == null && now < record.expiresAt()) {
+                AttestationRecord revoked = record.revoked(now, invalid);
+                AttestationStore.save(session, realm, stored, revoked);
+                LOG.infof("realm %s: attestation %d of user %s revoked: %s", realm.getName(), record.index(),
+                        stored.userId(), invalid);
+                AuthDetails by = new AuthDetails();
+                by.setRealmId(realm.getId());
+                AttestationAudit.record(session, realm, OperationType.DELETE, stored.userId(), revoked, by,
+                        "revoked: " + invalid);
+            }
+        }
+        Map<String, Object> statusList = new LinkedHashMap<>();
+        statusList.put("bits", 1);
+        statusList.put("lst", StatusBits.encode(AttestationStore.CAPACITY, valid));
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("sub", HabilitationAttestationMapper.statusUri(session, realm));
+        claims.put("iat", now);
+        claims.put("exp", now + TOKEN_LIFETIME_S);
+        claims.put("ttl", REFRESH_S);
+        claims.put("status_list", statusList);
+        String algorithm = realm.getDefaultSignatureAlgorithm() == null ? "RS256" : realm.getDefaultSignatureAlgorithm();
+        SignatureSignerContext signer = session.getProvider(SignatureProvider.class, algorithm).signer();
+        return new JWSBuilder().type("statuslist+jwt").jsonContent(claims).sign(signer);
+    }
+
+    private AdminAuth admin() {
+        RealmModel realm = session.getContext().getRealm();
+        AdminAuth auth = AdminRoot.authenticateRealmAdminRequest(session);
+        session.getContext().setRealm(realm);
+        return auth;
+    }
+
+    @GET
+    @Path("attestations")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<Map<String, Object>> attestations(@QueryParam("user") String userId) {
+        RealmModel realm = session.getContext().getRealm();
+        AdminPermissions.evaluator(session, realm, admin()).users().requireView();
+        if (userId == null || userId.isBlank()) {
+            throw new BadRequestException("user is required");
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (AttestationStore.Stored stored : AttestationStore.all(session, realm)) {
+            if (stored.userId().equals(userId)) {
+                AttestationRecord r = stored.record();
+                Map<String, Object> item = new LinkedHashMap<>();
+                item.put("index", r.index());
+                item.put("service_client", r.serviceClient());
+                item.put("rubriques", r.rubriques());
+                item.put("issued_at", r.issuedAt());
+                item.put("expires_at", r.expiresAt());
+                item.put("revoked_at", r.revokedAt());
+                item.put("reason", r.reason());
+                out.add(item);
+            }
+        }
+        return out;
+    }
+
+    @POST
+    @Path("attestations/{index}/revoke")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response revoke(@PathParam("index") int index, Map<String, String> body) {
+        RealmModel realm = session.getContext().getRealm();
+        AdminAuth auth = admin();
+        AdminPermissions.evaluator(session, realm, auth).users().requireManage();
+        String reason = body == null ? null : body.get("reason");
+        if (reason == null || reason.isBlank()) {
+            throw new BadRequestException("reason is required: say why the attestation is revoked");
+        }
+        for (AttestationStore.Stored stored : AttestationStore.all(session, realm)) {
+            if (stored.record().index() == index) {
+                if (stored.record().revokedAt() == null) {
+                    String why = "revoked by " + auth.getUser().getUsername() + ": " + reason;
+                    AttestationRecord revoked = stored.record().revoked(Time.currentTime(), why);
+                    AttestationStore.save(session, realm, stored, revoked);
+                    AuthDetails by = new AuthDetails();
+                    by.setRealmId(auth.getRealm().getId());
+                    by.setUserId(auth.getUser().getId());
+                    by.setClientId(auth.getClient().getId());
+                    AttestationAudit.record(session, realm, OperationType.DELETE, stored.userId(), revoked, by, why);
+                    forget(realm);
+                }
+                return Response.noContent().build();
+            }
+        }
+        throw new NotFoundException("no attestation at index " + index);
+    }
+}

@@ -1,0 +1,47 @@
+package eu.trustcircle.keycloak.habilitation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class AttestationStatusTest {
+
+    private static final AttestationRecord HELD = new AttestationRecord(5, "urn:trustcircle:sp:cdap",
+            List.of("adresse", "rsa"), 1000, 2000, null, null);
+
+    @Test
+    void theListIsTheDraftsOwnExampleWhenTheSameEntriesAreValid() {
+        // the draft's 16 statuses 1,0,0,1,1,1,0,1,1,1,0,0,0,1,0,1: valid where 0
+        assertEquals("eNrbuRgAAhcBXQ", StatusBits.encode(16, List.of(1, 2, 6, 10, 11, 12, 14)));
+    }
+
+    @Test
+    void aListWithAHundredThousandAttestationsAtRandomEntriesStaysUnderTwentyKibibytes() {
+        java.util.Random random = new java.util.Random(7);
+        java.util.Set<Integer> valid = new java.util.HashSet<>();
+        while (valid.size() < 100_000) {
+            valid.add(random.nextInt(AttestationStore.CAPACITY));
+        }
+        int compressed = StatusBits.encode(AttestationStore.CAPACITY, valid).length() * 3 / 4;
+        assertTrue(compressed < 20 * 1024, compressed + " bytes compressed");
+    }
+
+    @Test
+    void anAttestationHoldsWhileItsRubriquesAreGrantedAndTheAccountIsEnabled() {
+        assertNull(HELD.invalidity(1500, true, List.of("adresse", "famille", "rsa")));
+        assertTrue(HELD.invalidity(1500, true, List.of("adresse")).contains("[rsa]"));
+        assertTrue(HELD.invalidity(1500, false, List.of("adresse", "rsa")).contains("disabled"));
+        assertEquals("expired", HELD.invalidity(2000, true, List.of("adresse", "rsa")));
+        AttestationRecord revoked = HELD.revoked(1200, "revoked by admin: lost phone");
+        assertEquals("revoked by admin: lost phone", revoked.invalidity(1500, true, List.of("adresse", "rsa")));
+    }
+
+    @Test
+    void aRecordSurvivesItsJson() {
+        assertEquals(HELD, AttestationStore.parse(AttestationStore.json(HELD)));
+    }
+}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trustcircle import ha
+from trustcircle import features, ha
 from trustcircle.k8s import meta
 from trustcircle.k8s.settings import K8sSettings
 from trustcircle.k8s.sizing import Sizing
@@ -32,7 +32,8 @@ def build_env(s: K8sSettings) -> list[dict[str, Any]]:
             {"name": "KC_METRICS_ENABLED", "value": "true"},
             *ha.as_env({**ha.cluster_options(), "cache-stack": s.keycloak.cache_stack}),
             # TLS ends at the ingress: an application's certificate, verified there, comes in its header
-            *ha.as_env(ha.proxy_build_options())]
+            *ha.as_env(ha.proxy_build_options()),
+            *ha.as_env(features.keycloak_options())]
 
 
 def database_host(s: K8sSettings) -> str:

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import requests
 
-from trustcircle import ha, tls_policy
+from trustcircle import features, ha, tls_policy
 from trustcircle.errors import ConfigurationError, LocalServerError
 from trustcircle.local.ca import TlsFiles, ensure_tls
 from trustcircle.local.mail import MailCatcher
@@ -358,7 +358,7 @@ class _ClusterBuild(LocalKeycloak):
         options = {
             "db": "postgres", "db-url-host": self.postgres.host, "db-url-port": str(self.postgres.port),
             "db-url-database": DATABASE, "db-username": DB_USER,
-            **ha.cluster_options(), **ha.proxy_build_options(), **ha.proxy_options(),
+            **ha.cluster_options(), **ha.proxy_build_options(), **ha.proxy_options(), **features.keycloak_options(),
             "health-enabled": "true", "metrics-enabled": "true",
             "hostname": self.cluster.url, "http-enabled": "false", "http-host": self.cluster.host,
             "https-certificate-file": str(tls.server_cert), "https-certificate-key-file": str(tls.server_key),

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import requests
 
-from trustcircle import tls_policy
+from trustcircle import features, tls_policy
 from trustcircle.errors import ConfigurationError, LocalServerError
 from trustcircle.local.ca import TlsFiles, ensure_tls
 from trustcircle.local.mail import MailCatcher
@@ -286,6 +286,7 @@ class LocalKeycloak:
             "cache=local",  # one node: no JGroups cluster listening on the network
             "health-enabled=true",
             "metrics-enabled=true",
+            *(f"{name}={value}" for name, value in features.keycloak_options().items()),
             f"hostname={self.config.url}",
             "http-enabled=false",
             f"http-host={self.config.host}",

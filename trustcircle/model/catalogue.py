@@ -83,6 +83,10 @@ _RULES = (
     Rule("TC211", "unknown API", "an application calls an API of the convention's provider"),
     Rule("TC212", "application scope beyond the form", "an application gets at most the form's rubriques "
          "that the API serves"),
+    Rule("TC213", "unknown attested service", "an attestation attests rubriques of a service of its provider"),
+    Rule("TC214", "verifier asks for an unknown claim", "a verifier may ask only for claims an attestation carries"),
+    Rule("TC215", "rubrique takes an attestation claim's name", "an attested rubrique is a claim of its own: it "
+         "cannot be named as the claims every attestation carries"),
     Rule("TC301", "verified convention without a verified amendment", "only a verified amendment is in force"),
     Rule("TC302", "verifier is the preparer", "four-eyes: someone else checks each entry, compared without "
          "regard to case, spaces or look-alike characters"),

@@ -114,6 +114,8 @@ def _provider_rules(item: Located, ctx: Context) -> Iterator[Issue]:
             yield issue(item, ["services", s_index, "level_of_assurance"], "TC209",
                         f"unknown level of assurance {service.level_of_assurance!r}",
                         choices(service.level_of_assurance, loas))
+    if provider.attestations is not None:
+        yield from _attestation_rules(item, provider)
     for a_index, api in enumerate(provider.apis):
         for sc_index, scope in enumerate(api.scopes):
             if api.scopes.index(scope) != sc_index:
@@ -123,6 +125,37 @@ def _provider_rules(item: Located, ctx: Context) -> Iterator[Issue]:
                 yield issue(item, ["apis", a_index, "scopes", sc_index], "TC210",
                             f"{scope!r} is not a rubrique of any service of {provider.id}",
                             choices(scope, every_rubrique))
+
+
+# what an attestation says besides its rubriques (each a claim of its own: none may take these names)
+ATTESTATION_CLAIMS = ("organisation", "service", "given_name", "family_name")
+RESERVED_CLAIMS = ("iss", "sub", "aud", "iat", "nbf", "exp", "jti", "vct", "cnf", "status", "_sd", "_sd_alg",
+                   *ATTESTATION_CLAIMS)
+
+
+def _attestation_rules(item: Located, provider: Provider) -> Iterator[Issue]:
+    attestations = provider.attestations
+    assert attestations is not None
+    services = {s.id: s for s in provider.services}
+    claims = set(ATTESTATION_CLAIMS)
+    for c_index, credential in enumerate(attestations.credentials):
+        service = services.get(credential.service)
+        if service is None:
+            yield issue(item, ["attestations", "credentials", c_index, "service"], "TC213",
+                        f"{credential.service!r} is not a service of {provider.id}", choices(credential.service, services))
+            continue
+        for r_index, rubrique in enumerate(service.rubriques):
+            claims.add(rubrique.id)
+            if rubrique.id in RESERVED_CLAIMS:
+                s_index = provider.services.index(service)
+                yield issue(item, ["services", s_index, "rubriques", r_index, "id"], "TC215",
+                            f"rubrique {rubrique.id!r} of an attested service takes the name of a claim every "
+                            "attestation carries", f"rename the rubrique: {', '.join(RESERVED_CLAIMS)} are taken")
+    for v_index, verifier in enumerate(attestations.verifiers):
+        for q_index, claim in enumerate(verifier.may_request):
+            if claim not in claims:
+                yield issue(item, ["attestations", "verifiers", v_index, "may_request", q_index], "TC214",
+                            f"{claim!r} is in no attestation of {provider.id}", choices(claim, claims))
 
 
 def _people_rules(item: Located) -> Iterator[Issue]:

@@ -47,6 +47,17 @@ class DoctrineProfile(Strict):
     services: dict[Slug, list[Slug]] = Field(description="service id → rubriques this profile may receive")
 
 
+class AttestationRules(Strict):
+    """The federation's central rules for verifiers of attestations, published in its trust list."""
+
+    max_status_list_age_hours: StrictInt = Field(24, ge=1, le=720, description="an offline verifier refuses "
+                                                 "with a status list older than this")
+    max_trust_list_age_days: StrictInt = Field(7, ge=1, le=90, description="a verifier refuses with a trust list "
+                                               "older than this")
+    max_presentation_age_seconds: StrictInt = Field(300, ge=10, le=3600, description="how old a presentation "
+                                                    "(its key-binding JWT) may be")
+
+
 class FederationSettings(Strict):
     """The federation as a whole: identity, policy profile, levels of assurance, doctrine."""
 
@@ -58,6 +69,8 @@ class FederationSettings(Strict):
     policies: PolicyOverride = Field(PolicyOverride(), description="settings tighter than the profile's")
     levels_of_assurance: list[LevelOfAssurance] = Field(default_factory=list)
     doctrine: list[DoctrineProfile] = Field(default_factory=list)
+    attestation_rules: AttestationRules = Field(AttestationRules(), description="what every verifier of "
+                                                "attestations holds to (published in the trust list)")
 
     def profile_policies(self) -> Policies:
         return PROFILES[self.policy_profile].policies
@@ -144,6 +157,42 @@ class WebServiceApi(Strict):
                                                         "(requested as `<api id>:<rubrique>`)")
 
 
+class HabilitationAttestation(Strict):
+    """An attestation an agent may carry in a wallet (SD-JWT VC, ``dc+sd-jwt``): their
+    organisation, names and the rubriques of one service their conventions grant, each rubrique
+    disclosed only if the verifier asks; revocable through the provider's status list."""
+
+    id: Slug = Field(description="the credential configuration (Keycloak client scope) the wallet asks for")
+    name: Name
+    service: Slug = Field(description="the service whose rubriques are attested (its id)")
+    lifetime_hours: StrictInt = Field(12, ge=1, le=720, description="how long an attestation is valid")
+
+
+class Wallet(Strict):
+    """The wallet application agents sign in to (a public OAuth 2.0 client, PKCE) to obtain attestations."""
+
+    client_id: Token = Field(min_length=3)
+    redirect_uris: list[RedirectUri] = Field(min_length=1, description="exact redirect URIs (no wildcards)")
+
+
+class AttestationVerifier(Strict):
+    """A verifier of attestations (an online service or an offline application): the federation's
+    trust list tells every verifier which claims this one may ask for."""
+
+    id: Slug = Field(description="the verifier's identifier, the audience of the presentations it receives")
+    name: Name
+    may_request: list[Token] = Field(min_length=1, description="the claims it may ask for: rubriques of an "
+                                     "attested service, organisation, service, given_name, family_name")
+
+
+class Attestations(Strict):
+    """What the provider's realm issues as attestations, to which wallet, for which verifiers."""
+
+    wallet: Wallet
+    credentials: list[HabilitationAttestation] = Field(min_length=1)
+    verifiers: list[AttestationVerifier] = Field(default_factory=list)
+
+
 class Provider(Strict):
     """An organisation that provides e-services from its own provider realm."""
 
@@ -154,6 +203,8 @@ class Provider(Strict):
     apis: list[WebServiceApi] = Field(default_factory=list)
     administrators: list[Person] = Field(default_factory=list, description="the provider realm's own administrators "
                                          "(read-only on configuration, which is code; they manage brokered accounts)")
+    attestations: Attestations | None = Field(None, description="habilitation attestations its realm issues "
+                                              "(docs/attestations.md)")
 
 
 class KeycloakAuthentication(Strict):

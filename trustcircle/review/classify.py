@@ -16,7 +16,7 @@ from trustcircle.review.values import changed, is_absent
 UNCLASSIFIED = "Unclassified"
 ORDER = ("Access", "Applications and scopes", "Certificates and keys", "Encryption and signing",
          "Identity provider and metadata", "Identities and access accounts", "E-services",
-         "Administrators and verifiers", "Policies", "Organisation", "Federation settings", "Doctrine", "Files",
+         "Administrators and verifiers", "Attestations", "Policies", "Organisation", "Federation settings", "Doctrine", "Files",
          UNCLASSIFIED)
 
 CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -62,6 +62,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         "organisation.verifiers", "convention.managed_by", "convention.amendments.number",
         "convention.amendments.prepared_by", "convention.amendments.prepared_on",
         "convention.amendments.verified_by", "convention.amendments.verified_on"),
+    "Attestations": ("provider.attestations.**", "federation.attestation_rules.**"),
     "Policies": (
         "federation.policy_profile", "federation.policies.**", "organisation.policies.**",
         "federation.levels_of_assurance", "federation.levels_of_assurance.id", "federation.levels_of_assurance.name",
@@ -122,9 +123,10 @@ def sentence(change: Change) -> tuple[str, str]:
 
 NOUNS = {"amendments": "amendment", "forms": "form", "applications": "application", "services": "e-service",
          "apis": "API", "rubriques": "rubrique", "groups": "group", "levels_of_assurance": "level of assurance",
-         "doctrine": "profile"}
+         "doctrine": "profile", "credentials": "attestation", "verifiers": "verifier"}
 WORDS = {"authentication": "identity provider", "mtls": "certificate", "on_behalf_of": "calls for agents",
-         "encryption": "assertion encryption", "signing": "request signing", "policies": "policy"}
+         "encryption": "assertion encryption", "signing": "request signing", "policies": "policy",
+         "attestation_rules": "attestation rules"}
 
 
 def subject(change: Change) -> str:

@@ -142,7 +142,8 @@ def _attestation_rules(item: Located, provider: Provider) -> Iterator[Issue]:
         service = services.get(credential.service)
         if service is None:
             yield issue(item, ["attestations", "credentials", c_index, "service"], "TC213",
-                        f"{credential.service!r} is not a service of {provider.id}", choices(credential.service, services))
+                        f"{credential.service!r} is not a service of {provider.id}",
+                        choices(credential.service, services))
             continue
         for r_index, rubrique in enumerate(service.rubriques):
             claims.add(rubrique.id)

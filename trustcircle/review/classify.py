@@ -16,8 +16,8 @@ from trustcircle.review.values import changed, is_absent
 UNCLASSIFIED = "Unclassified"
 ORDER = ("Access", "Applications and scopes", "Certificates and keys", "Encryption and signing",
          "Identity provider and metadata", "Identities and access accounts", "E-services",
-         "Administrators and verifiers", "Attestations", "Policies", "Organisation", "Federation settings", "Doctrine", "Files",
-         UNCLASSIFIED)
+         "Administrators and verifiers", "Attestations", "Policies", "Organisation", "Federation settings",
+         "Doctrine", "Files", UNCLASSIFIED)
 
 CATEGORIES: dict[str, tuple[str, ...]] = {
     "Access": (

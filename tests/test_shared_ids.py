@@ -79,6 +79,8 @@ def test_python_and_java_agree_on_the_consistency_contract() -> None:
     assert java["ORGANISATION"] == ids.ORGANISATION_ATTR
     assert java["FEDERATION"] == ids.FEDERATION_ATTR
     assert java["RESUME_FIRST_SIGN_IN"] == ids.RESUME_FIRST_SIGN_IN
+
+
     assert java["ATTRIBUTES"] == ids.CONSISTENCY_ATTRIBUTES_CONFIG
     assert java["DISABLED"] == ids.CONSISTENCY_DISABLED_ATTR
     assert java["STATUS"] == ids.STATUS_ATTR
@@ -94,3 +96,16 @@ def test_python_and_java_agree_on_the_consistency_contract() -> None:
     mapper = (REPO_ROOT / "extensions/assurance/src/main/java/eu/trustcircle/keycloak/assurance/"
               "HomeAssuranceMapper.java").read_text()
     assert f'CEILING = "{ids.ASSURANCE_CEILING_CONFIG}"' in mapper
+
+
+def test_python_and_java_agree_on_the_attestations() -> None:
+    module = REPO_ROOT / "extensions/habilitation-mapper/src/main/java/eu/trustcircle/keycloak/habilitation"
+    mapper = (module / "HabilitationAttestationMapper.java").read_text()
+    assert f'PROVIDER_ID = "{ids.HABILITATION_ATTESTATION_MAPPER}"' in mapper
+    assert f'SERVICE_CLIENT = "{ids.ATTESTATION_SERVICE_CLIENT_CONFIG}"' in mapper
+    assert f'LIFETIME = "{ids.ATTESTATION_LIFETIME_CONFIG}"' in mapper
+    entitlement = (module / "AttestationEntitlement.java").read_text()
+    assert f'PROVIDER_ID = "{ids.ATTESTATION_ENTITLEMENT}"' in entitlement
+    assert f'WALLET_ATTRIBUTE = "{ids.WALLET_ATTR}"' in entitlement
+    resource = (module / "AttestationsResourceProviderFactory.java").read_text()
+    assert f'PROVIDER_ID = "{ids.ATTESTATIONS_RESOURCE}"' in resource

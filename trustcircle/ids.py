@@ -65,6 +65,14 @@ FIRST_BROKER_FLOW_ALIAS = "trustcircle first broker login"
 # in that flow, after Keycloak's create-if-unique: an agent's first sign-in cut before its link was made
 # resumes on the account it left (nothing else is ever taken over)
 RESUME_FIRST_SIGN_IN = "trustcircle-resume-first-sign-in"
+
+# habilitation attestations (extension module habilitation-mapper; Keycloak's OID4VCI issuer)
+HABILITATION_ATTESTATION_MAPPER = "trustcircle-habilitation-attestation-mapper"
+ATTESTATION_SERVICE_CLIENT_CONFIG = "trustcircle.service.client"  # the mapper's config: whose rubriques
+ATTESTATION_LIFETIME_CONFIG = "trustcircle.attestation.lifetime"  # the mapper's config: seconds
+ATTESTATION_ENTITLEMENT = "trustcircle-attestation-entitlement"  # post-broker flow: a wallet's sign-in
+ATTESTATIONS_RESOURCE = "trustcircle-attestations"  # /realms/<realm>/<this>/status/1, …/attestations
+WALLET_ATTR = "oid4vci.enabled"  # client attribute: Keycloak's wallet client
 CONSISTENCY_LISTENER = "trustcircle-consistency"
 CONSISTENCY_ATTRIBUTES_CONFIG = "trustcircle.consistency.attributes"  # IdP config: what flows from home
 CONSISTENCY_QUALITY_CONFIG = "trustcircle.consistency.quality"  # IdP config: the identities' eIAM QoA

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from trustcircle import ids
 from trustcircle.compiler import dates, delegation
+from trustcircle.compiler.attestations import attestation_objects
 from trustcircle.compiler.desired import DesiredObject, Ref
 from trustcircle.compiler.environment import Environment
 from trustcircle.compiler.flows import own_users_flows, post_broker_flow
@@ -192,6 +193,11 @@ def _granted(federation: Federation, organisation: str) -> set[str]:
             for form in amendment.forms for group in form.groups}
 
 
+def _issuer(provider: Provider) -> dict[str, Any]:
+    """The provider realm's settings of Keycloak's OID4VCI issuer (its attestations), if it issues any."""
+    return {"verifiableCredentialsEnabled": True} if provider.attestations else {}
+
+
 def compile_federation(federation: Federation, env: Environment) -> list[DesiredObject]:
     """The desired state, in a stable order (sorted by kind order, then name)."""
     zone = ZoneInfo(federation.settings.timezone)
@@ -204,7 +210,9 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
     for provider in federation.providers:
         p_realm = Ref("realm", provider.realm, provider.realm)
         objects += [_realm(provider.realm, provider.name, base, env, settings, duplicateEmailsAllowed=True,
-                           loginWithEmailAllowed=False, **application_client_policies()),
+                           loginWithEmailAllowed=False, **application_client_policies(),
+                           # Keycloak's OID4VCI issuer, for the habilitation attestations
+                           **_issuer(provider)),
                     # what organisations assert, for auditors; what flows from home, for the checker
                     _user_profile(provider.realm, "ADMIN_VIEW", ACCESS_ACCOUNT_ATTRIBUTES),
                     *_access_accounts(provider),
@@ -218,6 +226,7 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
             if service.level_of_assurance:  # the minimum the assurance gate enforces
                 client["attributes"][ids.ASSURANCE_ATTR] = str(levels[service.level_of_assurance])
             objects.append(DesiredObject(Ref("client", provider.realm, service.client_id), client, (p_realm,)))
+        objects.extend(attestation_objects(provider))
         for name, scope in api_client_scopes(provider):
             objects.append(DesiredObject(Ref("client_scope", provider.realm, name), scope, (p_realm,)))
         groups = [_convention_group(provider, conv, amendment.number, form, zone)

@@ -156,6 +156,10 @@ class Admin:
         """A GET of the extension's resources under ``/realms/<realm>/`` (with the admin's token)."""
         return self._send("GET", f"/{q(realm)}/{path}", base="realms").json()
 
+    def post_realm_resource(self, realm: str, path: str, body: Any) -> None:
+        """A POST to the extension's resources under ``/realms/<realm>/`` (with the admin's token)."""
+        self._send("POST", f"/{q(realm)}/{path}", body, expected=(200, 204), base="realms")
+
     def get_text(self, path: str) -> str:
         """A GET whose answer is not JSON (XML descriptors, for instance)."""
         return self._send("GET", path).text

@@ -1,0 +1,193 @@
+"""Habilitation attestations end to end, against the local federation: an agent signed in through
+their organisation obtains one in a wallet (Keycloak's OID4VCI issuer, SD-JWT VC bound to the
+wallet's key); a verifier checks it online (the status list fetched now) and offline (its cached
+copies); a revocation — by an administrator, by the agent's organisation disabling them, by the
+agent leaving the convention's group — makes both refuse it; and no convention, no attestation."""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import requests
+from jwcrypto import jwk
+
+from conformance.agents import Agent, access_accounts
+from conformance.conftest import rubriques_in_force
+from conformance.wallet import Wallet
+from trustcircle import ids
+from trustcircle.attestations import publish
+from trustcircle.attestations import trust_list as tl
+from trustcircle.attestations.verify import Decision, verify_presentation
+from trustcircle.keycloak.admin import Admin
+from trustcircle.model.schema import Federation, Provider
+from trustcircle.target import Target
+
+PROVIDER = "cnaf"
+CREDENTIAL = "habilitation-cdap"
+VERIFIER = "visite-a-domicile"
+TIMEOUT_S = 30
+STATUS_WAIT_S = 45  # the status list is rebuilt at most every 30 s per node
+
+
+def _payload(credential: str) -> dict[str, Any]:
+    body = credential.split("~")[0].split(".")[1]
+    value: dict[str, Any] = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    return value
+
+
+@pytest.fixture(scope="module")
+def provider(federation: Federation) -> Provider:
+    return federation.provider(PROVIDER)
+
+
+@pytest.fixture(scope="module")
+def federation_key() -> jwk.JWK:
+    return jwk.JWK.generate(kty="EC", crv="P-256", kid="federation-test")
+
+
+@pytest.fixture(scope="module")
+def held_trust_list(federation: Federation, target: Target, federation_key: jwk.JWK) -> tl.TrustList:
+    """The trust list as a verifier holds it: signed by the federation, verified with its key."""
+    issuer = publish.issuer_url(target.url, PROVIDER)
+    keys = {issuer: publish.signing_keys(issuer, str(target.ca_bundle))}
+    now = int(time.time())
+    signed = tl.sign(publish.trust_list(federation, target.url, keys, now, 1), federation_key)
+    return tl.verify(signed, federation_key, now)
+
+
+def fetch_status(target: Target) -> Callable[[str], str | None]:
+    """The online verifier's source: the status list fetched now, over https (the CA checked)."""
+    def fetch(uri: str) -> str | None:
+        answer = requests.get(uri, headers={"Accept": "application/statuslist+jwt"}, verify=str(target.ca_bundle),
+                              timeout=TIMEOUT_S)
+        return answer.text if answer.status_code == 200 else None
+    return fetch
+
+
+def verify(presentation: str, trust: tl.TrustList, statuses: Callable[[str], str | None], nonce: str,
+           asked: tuple[str, ...] = ("rsa",)) -> Decision:
+    return verify_presentation(presentation, trust, statuses, VERIFIER, nonce, asked, int(time.time()))
+
+
+@pytest.fixture
+def obtain(target: Target, provider: Provider) -> Callable[[Agent, str], tuple[Wallet, str]]:
+    assert provider.attestations is not None
+    wallet_config = provider.attestations.wallet
+
+    def obtain(agent: Agent, organisation: str) -> tuple[Wallet, str]:
+        wallet = Wallet()
+        credential = wallet.obtain(target, PROVIDER, wallet_config.client_id, str(wallet_config.redirect_uris[0]),
+                                   CREDENTIAL, organisation, agent)
+        return wallet, credential
+    return obtain
+
+
+def test_an_agent_obtains_an_attestation_of_their_habilitations_bound_to_their_wallet(
+        target: Target, make_agent: Callable[..., Agent], federation: Federation,
+        obtain: Callable[[Agent, str], tuple[Wallet, str]]) -> None:
+    agent = make_agent("cd33", "instructeurs-rsa")
+    wallet, credential = obtain(agent, "cd33")
+    header = json.loads(base64.urlsafe_b64decode(credential.split(".")[0] + "=="))
+    claims = _payload(credential)
+    assert header["typ"] == "dc+sd-jwt"
+    assert claims["iss"] == publish.issuer_url(target.url, PROVIDER)
+    assert claims["vct"] == "urn:trustcircle:habilitation:cdap"
+    assert claims["cnf"]["jwk"]["x"] == wallet.public_jwk()["x"]
+    assert claims["status"]["status_list"]["uri"] == publish.status_list_uri(target.url, PROVIDER)
+    assert claims["organisation"] == "cd33" and claims["service"] == "cdap"
+    # the rubriques and the agent's names are disclosures, not in the signed payload's clear
+    assert not set(rubriques_in_force(federation, "cd33", "cdap")) & set(claims)
+    assert "given_name" not in claims and len(claims["_sd"]) >= len(rubriques_in_force(federation, "cd33", "cdap"))
+
+
+def test_a_verifier_checks_it_online_and_offline_seeing_only_what_it_asked(
+        target: Target, make_agent: Callable[..., Agent], held_trust_list: tl.TrustList,
+        obtain: Callable[[Agent, str], tuple[Wallet, str]]) -> None:
+    wallet, _ = obtain(make_agent("cd33", "instructeurs-rsa"), "cd33")
+    nonce = secrets.token_urlsafe(16)
+    presentation = wallet.present(("rsa",), nonce, VERIFIER)
+    online = verify(presentation, held_trust_list, fetch_status(target), nonce)
+    assert online.accepted, online.reasons
+    assert online.claims["rsa"] is True and not {"given_name", "adresse", "famille"} & set(online.claims)
+    cached = {publish.status_list_uri(target.url, PROVIDER): fetch_status(target)(
+        publish.status_list_uri(target.url, PROVIDER)) or ""}
+    offline = verify(presentation, held_trust_list, cached.get, nonce)
+    assert offline.accepted, offline.reasons
+    replayed = verify(presentation, held_trust_list, cached.get, secrets.token_urlsafe(16))
+    assert [r.code for r in replayed.reasons] == ["replayed"]
+
+
+def _refused_as_revoked(target: Target, trust: tl.TrustList, wallet: Wallet) -> Decision:
+    """The verdict once the status list says so, waiting at most the list's refresh period."""
+    deadline = time.monotonic() + STATUS_WAIT_S
+    while True:
+        nonce = secrets.token_urlsafe(16)
+        decision = verify(wallet.present(("rsa",), nonce, VERIFIER), trust, fetch_status(target), nonce)
+        if not decision.accepted or time.monotonic() > deadline:
+            return decision
+        time.sleep(3)
+
+
+def test_an_administrators_revocation_is_refused_online_and_offline(
+        target: Target, admin: Admin, make_agent: Callable[..., Agent], held_trust_list: tl.TrustList,
+        obtain: Callable[[Agent, str], tuple[Wallet, str]]) -> None:
+    agent = make_agent("cd33", "instructeurs-rsa")
+    wallet, credential = obtain(agent, "cd33")
+    index = _payload(credential)["status"]["status_list"]["idx"]
+    admin.post_realm_resource(PROVIDER, f"{ids.ATTESTATIONS_RESOURCE}/attestations/{index}/revoke",
+                              {"reason": "phone lost on a home visit"})
+    online = _refused_as_revoked(target, held_trust_list, wallet)
+    assert [r.code for r in online.reasons] == ["revoked"], online
+    uri = publish.status_list_uri(target.url, PROVIDER)
+    fresh_copy = {uri: fetch_status(target)(uri) or ""}
+    nonce = secrets.token_urlsafe(16)
+    offline = verify(wallet.present(("rsa",), nonce, VERIFIER), held_trust_list, fresh_copy.get, nonce)
+    assert [r.code for r in offline.reasons] == ["revoked"]
+    [account] = access_accounts(admin, agent, PROVIDER, "cd33")
+    records = admin.get_realm_resource(PROVIDER, f"{ids.ATTESTATIONS_RESOURCE}/attestations?user={account['id']}")
+    [record] = [r for r in records if r["index"] == index]
+    assert record["reason"].endswith("phone lost on a home visit") and record["revoked_at"], record
+
+
+@pytest.fixture
+def disable_at_home(admin: Admin) -> Iterator[Callable[[Agent], None]]:
+    def disable(agent: Agent) -> None:
+        admin.put(f"/{agent.realm}/users/{agent.user_id}", {"enabled": False})
+    yield disable
+
+
+def test_an_agent_disabled_by_their_organisation_or_out_of_the_conventions_group_is_revoked(
+        target: Target, admin: Admin, make_agent: Callable[..., Agent], held_trust_list: tl.TrustList,
+        obtain: Callable[[Agent, str], tuple[Wallet, str]], disable_at_home: Callable[[Agent], None]) -> None:
+    leaver, mover = make_agent("cd33", "instructeurs-rsa"), make_agent("cd33", "instructeurs-rsa")
+    leaver_wallet, _ = obtain(leaver, "cd33")
+    mover_wallet, _ = obtain(mover, "cd33")
+    disable_at_home(leaver)
+    [account] = access_accounts(admin, mover, PROVIDER, "cd33")
+    group = admin.get(f"/{PROVIDER}/group-by-path/cd33/cdap")
+    admin.delete(f"/{PROVIDER}/users/{account['id']}/groups/{group['id']}")
+    for wallet in (leaver_wallet, mover_wallet):
+        decision = _refused_as_revoked(target, held_trust_list, wallet)
+        assert [r.code for r in decision.reasons] == ["revoked"], decision
+
+
+def test_no_convention_no_attestation(target: Target, make_agent: Callable[..., Agent], provider: Provider) -> None:
+    """A cd33 agent outside the group its cdap convention names signs in to the wallet but gets no
+    attestation of cdap."""
+    assert provider.attestations is not None
+    agent = make_agent("cd33", "travailleurs-sociaux")
+    wallet = Wallet()
+    config = provider.attestations.wallet
+    tokens = wallet.sign_in(target, PROVIDER, config.client_id, str(config.redirect_uris[0]), CREDENTIAL,
+                            "cd33", agent)
+    if tokens.status_code == 200:
+        answer = wallet.request_credential(target, PROVIDER, tokens.json()["access_token"], CREDENTIAL)
+        assert answer.status_code == 400 and "credentials" not in answer.text, answer.text
+    else:
+        assert "does not have verifiable credential" in tokens.text, tokens.text

@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
+from trustcircle.attestations.commands import add_attestation_commands
 from trustcircle.audit.commands import add_audit_commands
 from trustcircle.cli_args import DIFF_DESCRIPTION, DIFF_EPILOG, iso_date, today
 from trustcircle.cli_shell import Version, add_shell_commands, failure, quietly
@@ -385,6 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_audit_commands(sub)
     add_consistency_commands(sub)
+    add_attestation_commands(sub)
     add_rotation_commands(sub)
 
     rep = sub.add_parser("report", help="a JUnit XML test run as a standalone HTML page")

@@ -8,11 +8,13 @@ federation only, the certificates of its stand-in e-services) and compiles.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
 
+from trustcircle import ids
 from trustcircle.compiler.compile import compile_federation
 from trustcircle.compiler.desired import DesiredObject
 from trustcircle.compiler.environment import Environment
@@ -62,8 +64,19 @@ def stand_in_certificates(federation: Federation, target_path: Path) -> dict[str
             for service, uses in wanted.items()}
 
 
-def target_environment(target: Target, stand_ins: dict[str, dict[str, str]]) -> Environment:
-    return Environment(public_url=target.url, stand_in_certificates=stand_ins, smtp=target.smtp)
+def issues_attestations(target: Target) -> bool:
+    """Whether the target's Keycloak has the extension's attestations (its OID4VCI mapper loaded:
+    Keycloak 26.7 or later with feature oid4vc-vci), read from its server information."""
+    from trustcircle.keycloak.admin import Admin
+
+    info = Admin(target).server_info()
+    mappers = (info.get("providers", {}).get("protocol-mapper", {}) or {}).get("providers", {}) or {}
+    return ids.HABILITATION_ATTESTATION_MAPPER in mappers
+
+
+def target_environment(target: Target, stand_ins: dict[str, dict[str, str]], attestations: bool = True) -> Environment:
+    return Environment(public_url=target.url, stand_in_certificates=stand_ins, smtp=target.smtp,
+                       attestations=attestations)
 
 
 def desired_state(realms: Path, target: Target, stand_ins_of: Path, *, reachable: bool = True) -> DesiredState:
@@ -71,9 +84,14 @@ def desired_state(realms: Path, target: Target, stand_ins_of: Path, *, reachable
     whose stand-in e-services the services marked ``local_stand_in`` use (the local federation's
     file only). ``reachable``: check first that the target answers."""
     federation = load_federation([realms])
+    attestations = True
     if reachable:
         check_reachable(target)
-    environment = target_environment(target, stand_in_certificates(federation, stand_ins_of))
+        if any(p.attestations for p in federation.providers) and not (attestations := issues_attestations(target)):
+            print(f"trustcircle: warning: the Keycloak at {target.url} cannot issue habilitation attestations "
+                  "(Keycloak 26.7 or later with the extension's attestations module and feature oid4vc-vci): "
+                  "realms/ is applied without them", file=sys.stderr)
+    environment = target_environment(target, stand_in_certificates(federation, stand_ins_of), attestations)
     objects = compile_federation(federation, environment)
     return DesiredState(federation.settings.id, objects, target, federation.settings.timezone)
 

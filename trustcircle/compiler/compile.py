@@ -193,9 +193,9 @@ def _granted(federation: Federation, organisation: str) -> set[str]:
             for form in amendment.forms for group in form.groups}
 
 
-def _issuer(provider: Provider) -> dict[str, Any]:
-    """The provider realm's settings of Keycloak's OID4VCI issuer (its attestations), if it issues any."""
-    return {"verifiableCredentialsEnabled": True} if provider.attestations else {}
+def _issuer(issues: bool) -> dict[str, Any]:
+    """The provider realm's settings of Keycloak's OID4VCI issuer, when it issues attestations."""
+    return {"verifiableCredentialsEnabled": True} if issues else {}
 
 
 def compile_federation(federation: Federation, env: Environment) -> list[DesiredObject]:
@@ -209,14 +209,15 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
                                                                    _granted(federation, o.id))]
     for provider in federation.providers:
         p_realm = Ref("realm", provider.realm, provider.realm)
+        issues = bool(provider.attestations and env.attestations)  # habilitation attestations, if the target can
         objects += [_realm(provider.realm, provider.name, base, env, settings, duplicateEmailsAllowed=True,
                            loginWithEmailAllowed=False, **application_client_policies(),
                            # Keycloak's OID4VCI issuer, for the habilitation attestations
-                           **_issuer(provider)),
+                           **_issuer(issues)),
                     # what organisations assert, for auditors; what flows from home, for the checker
                     _user_profile(provider.realm, "ADMIN_VIEW", ACCESS_ACCOUNT_ATTRIBUTES),
                     *_access_accounts(provider),
-                    post_broker_flow(provider.realm, base),
+                    post_broker_flow(provider.realm, base, issues),
                     # the realm's own administrators sign in like an organisation's (agents are brokered)
                     *own_users_flows(provider.realm, base, redirector=True)]
         if provider.administrators:
@@ -226,7 +227,8 @@ def compile_federation(federation: Federation, env: Environment) -> list[Desired
             if service.level_of_assurance:  # the minimum the assurance gate enforces
                 client["attributes"][ids.ASSURANCE_ATTR] = str(levels[service.level_of_assurance])
             objects.append(DesiredObject(Ref("client", provider.realm, service.client_id), client, (p_realm,)))
-        objects.extend(attestation_objects(provider))
+        if issues:
+            objects.extend(attestation_objects(provider))
         for name, scope in api_client_scopes(provider):
             objects.append(DesiredObject(Ref("client_scope", provider.realm, name), scope, (p_realm,)))
         groups = [_convention_group(provider, conv, amendment.number, form, zone)

@@ -17,6 +17,9 @@ class Environment:
     stand_in_certificates: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # the realms' outgoing mail (Keycloak's smtpServer settings); none: realms send no mail
     smtp: Mapping[str, str] | None = None
+    # whether the target's Keycloak issues habilitation attestations (26.7 or later, the extension's
+    # attestations module, feature oid4vc-vci): an earlier one gets the federation without them
+    attestations: bool = True
 
     def realm_url(self, realm: str) -> str:
         return f"{self.public_url.rstrip('/')}/realms/{realm}"

@@ -16,7 +16,8 @@ from trustcircle.compiler.desired import DesiredObject, Ref
 from trustcircle.model.policies import Policies
 
 
-def post_broker_flow(realm: str, policies: Policies) -> DesiredObject:
+def post_broker_flow(realm: str, policies: Policies, attestations: bool = False) -> DesiredObject:
+    """``attestations``: the realm issues habilitation attestations (a wallet's sign-in entitles the agent)."""
     limit = {"alias": f"{realm} concurrent sessions",
              "config": {"userRealmLimit": str(policies.sessions.max_concurrent), "userClientLimit": "0",
                         # a new login ends the older session: never two at once, and an agent whose
@@ -24,12 +25,14 @@ def post_broker_flow(realm: str, policies: Policies) -> DesiredObject:
                         "behavior": "Terminate oldest session"}}
     spec = {"alias": ids.POST_BROKER_FLOW_ALIAS, "providerId": "basic-flow", "topLevel": True,
             "description": "After an agent's home organisation authenticated them: the level of assurance, the "
-                           "convention gate, a wallet's attestations, then the limit of concurrent sessions.",
+                           "convention gate, a wallet's attestations (if it issues any), then the limit of concurrent "
+                           "sessions.",
             # the level of assurance first: an organisation asserting less is refused whatever its conventions
             "executions": [{"provider": ids.ASSURANCE_GATE_AFTER_BROKER, "requirement": "REQUIRED"},
                            {"provider": ids.CONVENTION_GATE_PROVIDER_ID, "requirement": "REQUIRED"},
                            # at a wallet's sign-in: the attestations the agent's conventions entitle them to
-                           {"provider": ids.ATTESTATION_ENTITLEMENT, "requirement": "REQUIRED"},
+                           *([{"provider": ids.ATTESTATION_ENTITLEMENT, "requirement": "REQUIRED"}]
+                             if attestations else []),
                            {"provider": "user-session-limits", "requirement": "REQUIRED", "config": limit}]}
     return DesiredObject(Ref("flow", realm, ids.POST_BROKER_FLOW_ALIAS), spec, (Ref("realm", realm, realm),))
 

@@ -160,6 +160,11 @@ class Admin:
         """A POST to the extension's resources under ``/realms/<realm>/`` (with the admin's token)."""
         self._send("POST", f"/{q(realm)}/{path}", body, expected=(200, 204), base="realms")
 
+    def server_info(self) -> dict[str, Any]:
+        """Keycloak's server information (its version, features and loaded providers)."""
+        info: dict[str, Any] = self._send("GET", "/serverinfo", base="admin").json()
+        return info
+
     def get_text(self, path: str) -> str:
         """A GET whose answer is not JSON (XML descriptors, for instance)."""
         return self._send("GET", path).text

@@ -18,13 +18,13 @@ import eu.trustcircle.keycloak.conventiongate.GroupAttributes;
 import eu.trustcircle.keycloak.conventiongate.TrustcircleIds;
 
 /** Reads the decision's inputs from Keycloak's models: groups, role mappings, the imported assertion. */
-final class HabilitationSource {
+public final class HabilitationSource {
 
     private HabilitationSource() {
     }
 
     /** @return the rubriques of {@code client}'s service to release for {@code user} now */
-    static List<String> forClient(ClientModel client, UserModel user) {
+    public static List<String> forClient(ClientModel client, UserModel user) {
         String serviceId = client.getAttribute(TrustcircleIds.CLIENT_SERVICE);
         if (serviceId == null || user == null) {
             return List.of();

@@ -1,4 +1,4 @@
-package eu.trustcircle.keycloak.habilitation;
+package eu.trustcircle.keycloak.attestations;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,6 +32,8 @@ import org.keycloak.models.UserModel;
 import org.keycloak.services.resources.admin.AdminAuth;
 import org.keycloak.services.resources.admin.AdminRoot;
 import org.keycloak.services.resources.admin.fgap.AdminPermissions;
+
+import eu.trustcircle.keycloak.habilitation.HabilitationSource;
 
 /**
  * Under {@code /realms/<realm>/trustcircle-attestations}:

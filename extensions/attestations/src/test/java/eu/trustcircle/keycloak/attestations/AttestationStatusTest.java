@@ -1,4 +1,4 @@
-package eu.trustcircle.keycloak.habilitation;
+package eu.trustcircle.keycloak.attestations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package eu.trustcircle.keycloak.habilitation;
+package eu.trustcircle.keycloak.attestations;
 
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -7,12 +7,13 @@ import java.util.List;
 
 import jakarta.persistence.EntityManager;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.credential.CredentialModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
-import org.keycloak.util.JsonSerialization;
 
 /**
  * Attestation records, each a stored credential of the agent's access account (exported and
@@ -26,6 +27,7 @@ public final class AttestationStore {
     public static final int CAPACITY = 1 << 17;
     private static final int ATTEMPTS = 64;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A record with where it is kept. */
     public record Stored(String userId, String credentialId, AttestationRecord record) {
@@ -100,7 +102,7 @@ public final class AttestationStore {
 
     static String json(AttestationRecord record) {
         try {
-            return JsonSerialization.writeValueAsString(record);
+            return JSON.writeValueAsString(record);
         } catch (IOException err) {
             throw new IllegalStateException(err);
         }
@@ -108,7 +110,7 @@ public final class AttestationStore {
 
     static AttestationRecord parse(String json) {
         try {
-            return JsonSerialization.readValue(json, AttestationRecord.class);
+            return JSON.readValue(json, AttestationRecord.class);
         } catch (IOException err) {
             throw new IllegalStateException("an attestation record is not readable: " + err.getMessage(), err);
         }

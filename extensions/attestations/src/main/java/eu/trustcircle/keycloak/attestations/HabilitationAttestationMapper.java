@@ -1,4 +1,4 @@
-package eu.trustcircle.keycloak.habilitation;
+package eu.trustcircle.keycloak.attestations;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,6 +22,8 @@ import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.services.Urls;
 
 import eu.trustcircle.keycloak.conventiongate.TrustcircleIds;
+
+import eu.trustcircle.keycloak.habilitation.HabilitationSource;
 
 /**
  * OID4VC mapper {@value #PROVIDER_ID} of a habilitation attestation's credential scope (Keycloak's

@@ -1,4 +1,4 @@
-package eu.trustcircle.keycloak.habilitation;
+package eu.trustcircle.keycloak.attestations;
 
 import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;

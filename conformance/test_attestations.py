@@ -123,6 +123,12 @@ def test_a_verifier_checks_it_online_and_offline_seeing_only_what_it_asked(
     assert [r.code for r in replayed.reasons] == ["replayed"]
 
 
+def _accepted(target: Target, trust: tl.TrustList, wallet: Wallet) -> None:
+    nonce = secrets.token_urlsafe(16)
+    decision = verify(wallet.present(("rsa",), nonce, VERIFIER), trust, fetch_status(target), nonce)
+    assert decision.accepted, decision.reasons
+
+
 def _refused_as_revoked(target: Target, trust: tl.TrustList, wallet: Wallet) -> Decision:
     """The verdict once the status list says so, waiting at most the list's refresh period."""
     deadline = time.monotonic() + STATUS_WAIT_S
@@ -140,6 +146,7 @@ def test_an_administrators_revocation_is_refused_online_and_offline(
     agent = make_agent("cd33", "instructeurs-rsa")
     wallet, credential = obtain(agent, "cd33")
     index = _payload(credential)["status"]["status_list"]["idx"]
+    _accepted(target, held_trust_list, wallet)
     admin.post_realm_resource(PROVIDER, f"{ids.ATTESTATIONS_RESOURCE}/attestations/{index}/revoke",
                               {"reason": "phone lost on a home visit"})
     online = _refused_as_revoked(target, held_trust_list, wallet)
@@ -168,6 +175,8 @@ def test_an_agent_disabled_by_their_organisation_or_out_of_the_conventions_group
     leaver, mover = make_agent("cd33", "instructeurs-rsa"), make_agent("cd33", "instructeurs-rsa")
     leaver_wallet, _ = obtain(leaver, "cd33")
     mover_wallet, _ = obtain(mover, "cd33")
+    for wallet in (leaver_wallet, mover_wallet):  # valid, as soon as issued
+        _accepted(target, held_trust_list, wallet)
     disable_at_home(leaver)
     [account] = access_accounts(admin, mover, PROVIDER, "cd33")
     group = admin.get(f"/{PROVIDER}/group-by-path/cd33/cdap")

@@ -54,6 +54,14 @@ public final class AttestationStore {
         return stored;
     }
 
+    /** When the realm's newest attestation was issued (epoch milliseconds), 0 when there is none. */
+    public static long newest(KeycloakSession session, RealmModel realm) {
+        Long newest = em(session).createQuery("select max(c.createdDate) from CredentialEntity c "
+                        + "where c.user.realmId = :realm and c.type = :type", Long.class)
+                .setParameter("realm", realm.getId()).setParameter("type", AttestationRecord.TYPE).getSingleResult();
+        return newest == null ? 0 : newest;
+    }
+
     private static boolean taken(KeycloakSession session, RealmModel realm, int index) {
         return em(session).createQuery("select count(c) from CredentialEntity c where c.user.realmId = :realm "
                         + "and c.type = :type and c.userLabel = :label", Long.class)
@@ -78,7 +86,7 @@ public final class AttestationStore {
             CredentialModel credential = new CredentialModel();
             credential.setType(AttestationRecord.TYPE);
             credential.setUserLabel(label(index));
-            credential.setCreatedDate(issuedAt * 1000);
+            credential.setCreatedDate(System.currentTimeMillis());
             credential.setSecretData("{}");
             credential.setCredentialData(json(record));
             user.credentialManager().createStoredCredential(credential);

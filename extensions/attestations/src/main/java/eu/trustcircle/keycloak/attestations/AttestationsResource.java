@@ -42,8 +42,9 @@ import eu.trustcircle.keycloak.habilitation.HabilitationSource;
  *     realm's active key), public. An entry is valid only while its attestation holds: its record
  *     exists and is not revoked, the agent's access account is enabled and their conventions in
  *     force still grant every rubrique it attests. One that stops holding is revoked for good
- *     (kept, and in the audit trail). Computed at most every {@value #REFRESH_S} s per node: that
- *     is the longest a revocation waits before the list says it.</li>
+ *     (kept, and in the audit trail). Computed again when {@value #REFRESH_S} s old, or when an
+ *     attestation was issued since (on any node): {@value #REFRESH_S} s is the longest a
+ *     revocation waits before the list says it.</li>
  * <li>{@code GET attestations?user=<id>}: an agent's attestation records, for whoever may view the
  *     realm's users.</li>
  * <li>{@code POST attestations/<index>/revoke} {@code {"reason": "..."}}: a manual revocation by
@@ -76,10 +77,14 @@ public class AttestationsResource {
         long now = Time.currentTime();
         long[] built = BUILT_AT.get(realm.getId());
         String token = TOKENS.get(realm.getId());
-        if (token == null || built == null || now - built[0] >= REFRESH_S) {
+        // rebuilt when older than REFRESH_S, or when an attestation was issued since (on any node):
+        // a new attestation is never shown invalid for want of a rebuild
+        if (token == null || built == null || now - built[0] >= REFRESH_S
+                || AttestationStore.newest(session, realm) > built[1]) {
+            long newest = AttestationStore.newest(session, realm);
             token = build(realm, now);
             TOKENS.put(realm.getId(), token);
-            BUILT_AT.put(realm.getId(), new long[] {now});
+            BUILT_AT.put(realm.getId(), new long[] {now, newest});
         }
         return Response.ok(token, MEDIA_TYPE).header("Cache-Control", "max-age=" + REFRESH_S).build();
     }

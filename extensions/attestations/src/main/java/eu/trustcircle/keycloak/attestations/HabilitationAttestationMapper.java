@@ -67,9 +67,16 @@ public class HabilitationAttestationMapper extends OID4VCMapper {
         return properties;
     }
 
+    /** In the issuer's metadata as the organisation's claim (Keycloak 26.7 fails a credential request
+     * whose configuration lists no claim at all). */
     @Override
     public boolean includeInMetadata() {
-        return false;
+        return true;
+    }
+
+    @Override
+    public List<String> getMetadataAttributePath() {
+        return List.of("organisation");
     }
 
     @Override

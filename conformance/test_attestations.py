@@ -200,3 +200,24 @@ def test_no_convention_no_attestation(target: Target, make_agent: Callable[..., 
         assert answer.status_code == 400 and "credentials" not in answer.text, answer.text
     else:
         assert "does not have verifiable credential" in tokens.text, tokens.text
+
+
+@pytest.mark.destructive
+def test_an_attestation_of_an_ended_convention_is_revoked_for_good(
+        target: Target, admin: Admin, make_agent: Callable[..., Agent], held_trust_list: tl.TrustList,
+        obtain: Callable[[Agent, str], tuple[Wallet, str]]) -> None:
+    """The convention's window closes (its group's valid_until, as a converge writes it when the
+    convention ends): the attestation is revoked, and stays revoked once the window is put back."""
+    wallet, _ = obtain(make_agent("cd33", "instructeurs-rsa"), "cd33")
+    _accepted(target, held_trust_list, wallet)
+    group = admin.get(f"/{PROVIDER}/group-by-path/cd33/cdap")
+    ended = {**group, "attributes": {**group["attributes"], ids.CONVENTION_VALID_UNTIL_ATTR: ["2026-01-01T00:00:00Z"]}}
+    admin.put(f"/{PROVIDER}/groups/{group['id']}", ended)
+    try:
+        decision = _refused_as_revoked(target, held_trust_list, wallet)
+        assert [r.code for r in decision.reasons] == ["revoked"], decision
+    finally:
+        admin.put(f"/{PROVIDER}/groups/{group['id']}", group)
+    nonce = secrets.token_urlsafe(16)
+    again = verify(wallet.present(("rsa",), nonce, VERIFIER), held_trust_list, fetch_status(target), nonce)
+    assert [r.code for r in again.reasons] == ["revoked"], again  # a revocation is never undone

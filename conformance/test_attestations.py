@@ -9,8 +9,12 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,8 +27,10 @@ from conformance.wallet import Wallet
 from trustcircle import ids
 from trustcircle.attestations import publish
 from trustcircle.attestations import trust_list as tl
+from trustcircle.attestations.service import Nonces, Verifier, server
 from trustcircle.attestations.verify import Decision, verify_presentation
 from trustcircle.keycloak.admin import Admin
+from trustcircle.local.ca import ensure_tls
 from trustcircle.model.schema import Federation, Provider
 from trustcircle.target import Target
 
@@ -32,6 +38,7 @@ PROVIDER = "cnaf"
 CREDENTIAL = "habilitation-cdap"
 VERIFIER = "visite-a-domicile"
 TIMEOUT_S = 30
+API_PORT = 8548  # the online verification API, as `trustcircle attest serve` runs it
 STATUS_WAIT_S = 45  # the status list is rebuilt at most every 30 s per node
 
 
@@ -221,3 +228,57 @@ def test_an_attestation_of_an_ended_convention_is_revoked_for_good(
     nonce = secrets.token_urlsafe(16)
     again = verify(wallet.present(("rsa",), nonce, VERIFIER), held_trust_list, fetch_status(target), nonce)
     assert [r.code for r in again.reasons] == ["revoked"], again  # a revocation is never undone
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "trustcircle", "attest", *args], capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def test_the_offline_command_and_the_online_api_decide_as_the_verifier_does(
+        target: Target, make_agent: Callable[..., Agent], federation: Federation, federation_key: jwk.JWK,
+        obtain: Callable[[Agent, str], tuple[Wallet, str]], tmp_path: Path) -> None:
+    """A verifier's cache made online (``attest refresh``: the trust list checked with the
+    federation's key, the status lists over https), then ``attest verify`` offline; and the online
+    API (``attest serve``): a nonce it gave, used once; a malformed request named."""
+    issuer = publish.issuer_url(target.url, PROVIDER)
+    now = int(time.time())
+    (tmp_path / "trust-list.jwt").write_text(tl.sign(publish.trust_list(
+        federation, target.url, {issuer: publish.signing_keys(issuer, str(target.ca_bundle))}, now, now),
+        federation_key))
+    (tmp_path / "federation.jwk").write_text(federation_key.export_public())
+    cache = tmp_path / "cache"
+    refreshed = _cli("refresh", "--trust-list", str(tmp_path / "trust-list.jwt"), "--federation-key",
+                     str(tmp_path / "federation.jwk"), "--cache", str(cache), "--ca-bundle", str(target.ca_bundle))
+    assert refreshed.returncode == 0, refreshed.stderr
+    wallet, _ = obtain(make_agent("cd33", "instructeurs-rsa"), "cd33")
+
+    (tmp_path / "presentation").write_text(wallet.present(("rsa",), "n-offline", VERIFIER))
+    offline = _cli("verify", str(tmp_path / "presentation"), "--verifier", VERIFIER, "--nonce", "n-offline",
+                   "--ask", "rsa", "--cache", str(cache))
+    assert offline.returncode == 0 and json.loads(offline.stdout)["claims"]["rsa"] is True, offline.stdout
+    forged = _cli("verify", str(tmp_path / "presentation"), "--verifier", VERIFIER, "--nonce", "n-other",
+                  "--ask", "rsa", "--cache", str(cache))
+    assert forged.returncode == 1 and "replayed" in forged.stdout
+
+    key = federation_key
+    token = (cache / "trust-list.jwt").read_text().strip()
+    files = ensure_tls(Path(target.ca_bundle).parent, ["127.0.0.1"], name="verification-api")
+    verifier = Verifier(lambda at: tl.verify(token, key, at), fetch_status(target), Nonces(300))
+    httpd = server(verifier, "127.0.0.1", API_PORT, str(files.server_cert), str(files.server_key))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    api = f"https://127.0.0.1:{API_PORT}"
+    try:
+        nonce = requests.post(f"{api}/nonce", verify=str(target.ca_bundle), timeout=TIMEOUT_S).json()["nonce"]
+        body = {"presentation": wallet.present(("rsa",), nonce, VERIFIER), "nonce": nonce, "verifier": VERIFIER,
+                "ask": ["rsa"]}
+        first = requests.post(f"{api}/verify", json=body, verify=str(target.ca_bundle), timeout=TIMEOUT_S).json()
+        assert first["accepted"] and first["claims"]["rsa"] is True, first
+        again = requests.post(f"{api}/verify", json=body, verify=str(target.ca_bundle), timeout=TIMEOUT_S).json()
+        assert [r["code"] for r in again["reasons"]] == ["replayed"], again
+        bad = requests.post(f"{api}/verify", json={**body, "verifier": 7}, verify=str(target.ca_bundle),
+                            timeout=TIMEOUT_S)
+        assert bad.status_code == 400 and bad.json()["error"].startswith("verifier:"), bad.text
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

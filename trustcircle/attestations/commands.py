@@ -156,6 +156,32 @@ def _verify(args: argparse.Namespace) -> int:
     return 0 if decision.accepted else 1
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from trustcircle.attestations import trust_list as tl
+    from trustcircle.attestations.service import Nonces, Verifier, server
+
+    cache = Path(args.cache)
+    key = _read_key(args.federation_key or str(cache / "federation-key.json"))
+    token = (cache / "trust-list.jwt").read_text().strip()
+    rules = tl.verify(token, key, int(time.time())).rules  # refused at once when unusable
+
+    def status(uri: str) -> str | None:
+        try:
+            return fetch_status_list(uri, args.ca_bundle)
+        except TrustcircleError:
+            return None
+
+    verifier = Verifier(lambda now: tl.verify(token, key, now), status, Nonces(rules.max_presentation_age_s))
+    httpd = server(verifier, args.host, args.port, args.tls_cert, args.tls_key)
+    print(f"verification API on https://{args.host}:{args.port} (POST /nonce, POST /verify); Ctrl-C stops it",
+          flush=True)
+    try:
+        httpd.serve_forever()
+    finally:
+        httpd.server_close()
+    return 0
+
+
 def _revoke(args: argparse.Namespace) -> int:
     from trustcircle import ids
     from trustcircle.keycloak.admin import Admin
@@ -193,6 +219,15 @@ def add_attestation_commands(sub: argparse._SubParsersAction[argparse.ArgumentPa
     check.add_argument("--online", action="store_true", help="fetch the status lists now instead of the cached ones")
     check.add_argument("--ca-bundle", help="CA certificates to trust for the issuers (with --online)")
     check.set_defaults(func=_verify)
+    serve = actions.add_parser("serve", help="the online verification API (POST /nonce, POST /verify), over https")
+    serve.add_argument("--cache", required=True, help="the verifier's cache folder (attest refresh): its trust list")
+    serve.add_argument("--federation-key", help="the federation's public key (default: the cached one)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8548)
+    serve.add_argument("--tls-cert", required=True, help="the service's certificate (PEM)")
+    serve.add_argument("--tls-key", required=True, help="its private key (PEM)")
+    serve.add_argument("--ca-bundle", help="CA certificates to trust for the issuers' status lists")
+    serve.set_defaults(func=_serve)
     revoke = actions.add_parser("revoke", help="revoke an attestation (an administrator of the provider realm)")
     revoke.add_argument("index", type=int, help="its status list index (its status.status_list.idx)")
     revoke.add_argument("--reason", required=True, help="why: kept with the attestation and in the audit trail")

@@ -38,6 +38,7 @@ PROVIDER = "cnaf"
 CREDENTIAL = "habilitation-cdap"
 VERIFIER = "visite-a-domicile"
 TIMEOUT_S = 30
+MAX_HELD = 5  # unexpired attestations an agent may hold at once (the mapper's default)
 API_PORT = 8548  # the online verification API, as `trustcircle attest serve` runs it
 STATUS_WAIT_S = 45  # the status list is rebuilt at most every 30 s per node
 
@@ -282,3 +283,16 @@ def test_the_offline_command_and_the_online_api_decide_as_the_verifier_does(
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_an_agent_holds_a_few_attestations_at_a_time_and_cannot_fill_the_status_list(
+        target: Target, make_agent: Callable[..., Agent], provider: Provider) -> None:
+    assert provider.attestations is not None
+    config, wallet = provider.attestations.wallet, Wallet()
+    tokens = wallet.sign_in(target, PROVIDER, config.client_id, str(config.redirect_uris[0]), CREDENTIAL, "cd33",
+                            make_agent("cd33", "instructeurs-rsa"))
+    assert tokens.status_code == 200, tokens.text
+    access = tokens.json()["access_token"]
+    answers = [wallet.request_credential(target, PROVIDER, access, CREDENTIAL) for _ in range(MAX_HELD + 1)]
+    assert [a.status_code for a in answers] == [200] * MAX_HELD + [400], [a.text for a in answers]
+    assert "already holds" in answers[-1].text

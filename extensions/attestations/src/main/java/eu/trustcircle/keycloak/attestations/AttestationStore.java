@@ -62,6 +62,22 @@ public final class AttestationStore {
         return newest == null ? 0 : newest;
     }
 
+    /** How many unexpired attestations of the service the agent holds (revoked or not). */
+    public static long held(UserModel user, String serviceClient, long now) {
+        return user.credentialManager().getStoredCredentialsByTypeStream(AttestationRecord.TYPE)
+                .map(c -> parse(c.getCredentialData()))
+                .filter(r -> r.serviceClient().equals(serviceClient) && r.expiresAt() > now).count();
+    }
+
+    /** Forgets an expired attestation's record: its entry may be given again (its holder's copy has
+     * expired, which every verifier sees). */
+    public static void purge(KeycloakSession session, RealmModel realm, Stored stored) {
+        UserModel user = session.users().getUserById(realm, stored.userId());
+        if (user != null) {
+            user.credentialManager().removeStoredCredentialById(stored.credentialId());
+        }
+    }
+
     private static boolean taken(KeycloakSession session, RealmModel realm, int index) {
         return em(session).createQuery("select count(c) from CredentialEntity c where c.user.realmId = :realm "
                         + "and c.type = :type and c.userLabel = :label", Long.class)

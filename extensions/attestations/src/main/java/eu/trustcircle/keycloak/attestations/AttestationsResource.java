@@ -55,6 +55,8 @@ public class AttestationsResource {
 
     static final int REFRESH_S = 30;
     static final int TOKEN_LIFETIME_S = 86_400;
+    /** An expired attestation's record is forgotten (its entry freed) this long after its expiry. */
+    static final long PURGE_AFTER_S = 86_400;
     static final String MEDIA_TYPE = "application/statuslist+jwt";
     private static final Logger LOG = Logger.getLogger("trustcircle.attestations");
     private static final Map<String, long[]> BUILT_AT = new ConcurrentHashMap<>();
@@ -106,6 +108,8 @@ public class AttestationsResource {
             String invalid = record.invalidity(now, user != null && user.isEnabled(), granted);
             if (invalid == null) {
                 valid.add(record.index());
+            } else if (now >= record.expiresAt() + PURGE_AFTER_S) {
+                AttestationStore.purge(session, realm, stored);
             } else if (record.revokedAt() == null && now < record.expiresAt()) {
                 AttestationRecord revoked = record.revoked(now, invalid);
                 AttestationStore.save(session, realm, stored, revoked);

@@ -40,6 +40,8 @@ public class HabilitationAttestationMapper extends OID4VCMapper {
     public static final String SERVICE_CLIENT = "trustcircle.service.client";
     /** Mapper config: the attestation's lifetime in seconds (the scope's refresh interval: its exp). */
     public static final String LIFETIME = "trustcircle.attestation.lifetime";
+    /** Mapper config: how many unexpired attestations of the service an agent may hold at once. */
+    public static final String MAX_HELD = "trustcircle.attestation.max_held";
     /** The path of the realm's status list under the realm. */
     public static final String STATUS_PATH = AttestationsResourceProviderFactory.PROVIDER_ID + "/status/1";
 
@@ -64,6 +66,9 @@ public class HabilitationAttestationMapper extends OID4VCMapper {
                 "The clientId of the service whose rubriques are attested", ProviderConfigProperty.STRING_TYPE, null));
         properties.add(new ProviderConfigProperty(LIFETIME, "Lifetime (s)",
                 "How long an attestation is valid", ProviderConfigProperty.STRING_TYPE, "43200"));
+        properties.add(new ProviderConfigProperty(MAX_HELD, "At most held",
+                "How many unexpired attestations (revoked or not) an agent may hold at once",
+                ProviderConfigProperty.STRING_TYPE, "5"));
         return properties;
     }
 
@@ -99,6 +104,12 @@ public class HabilitationAttestationMapper extends OID4VCMapper {
         }
         long now = Time.currentTime();
         long lifetime = Long.parseLong(mapperModel.getConfig().getOrDefault(LIFETIME, "43200"));
+        int maxHeld = Integer.parseInt(mapperModel.getConfig().getOrDefault(MAX_HELD, "5"));
+        long held = AttestationStore.held(user, service.getClientId(), now);
+        if (held >= maxHeld) {  // no agent fills the realm's status list: each holds a few entries at a time
+            throw new VCIssuerException(ErrorType.INVALID_CREDENTIAL_REQUEST, "the agent already holds " + held
+                    + " unexpired attestations of " + service.getClientId() + " (at most " + maxHeld + ")");
+        }
         AttestationRecord record = AttestationStore.issue(session, realm, user, service.getClientId(), rubriques, now,
                 now + lifetime);
         String organisation = userSession.getNote("identity_provider");

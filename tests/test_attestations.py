@@ -20,7 +20,7 @@ from trustcircle.attestations import status_list as sl
 from trustcircle.attestations import trust_list as tl
 from trustcircle.attestations.verify import ENVELOPE, Decision, cached, verify_presentation
 
-NOW = int(time.time())  # the wallet signs its key-binding JWT at the real time
+NOW = int(time.time())  # the wallet signs its key-binding JWT at the real time: set again before each test
 ISSUER = "https://127.0.0.1:8443/realms/cnaf"
 STATUS_URI = f"{ISSUER}/trustcircle-attestations/status/1"
 VERIFIER = "cnaf-home-visit"
@@ -42,25 +42,27 @@ def keyset(*keys: jwk.JWK) -> jwk.JWKSet:
     return result
 
 
-def trust_list(issued_at: int = NOW - 3600, sequence: int = 7, status_lists: tuple[str, ...] = (STATUS_URI,),
+def trust_list(issued_at: int | None = None, sequence: int = 7, status_lists: tuple[str, ...] = (STATUS_URI,),
                signer: jwk.JWK = FEDERATION_KEY) -> str:
-    listed = tl.TrustList("trustcircle:reference", issued_at, sequence,
+    listed = tl.TrustList("trustcircle:reference", NOW - 3600 if issued_at is None else issued_at, sequence,
                           (tl.Issuer(ISSUER, "CNAF", keyset(ISSUER_KEY), status_lists),), RULES)
     return tl.sign(listed, signer)
 
 
-def status_token(revoked: dict[int, int] | None = None, issued_at: int = NOW - 600, uri: str = STATUS_URI,
+def status_token(revoked: dict[int, int] | None = None, issued_at: int | None = None, uri: str = STATUS_URI,
                  signer: jwk.JWK = ISSUER_KEY) -> str:
     statuses = sl.StatusList(1024, 2)
     for index, status in (revoked or {}).items():
         statuses.set(index, status)
-    return sl.sign_token(statuses, uri, signer, issued_at, lifetime_s=86_400 * 2, ttl_s=3600)
+    return sl.sign_token(statuses, uri, signer, NOW - 600 if issued_at is None else issued_at,
+                         lifetime_s=86_400 * 2, ttl_s=3600)
 
 
-def issue(wallet: Wallet, index: int = 5, expires: int = NOW + 86_400, uri: str = STATUS_URI,
+def issue(wallet: Wallet, index: int = 5, expires: int | None = None, uri: str = STATUS_URI,
           signer: jwk.JWK = ISSUER_KEY, iss: str = ISSUER) -> str:
     claims: dict[Any, Any] = {
-        "iss": iss, "vct": "urn:trustcircle:habilitation", "iat": NOW - 60, "exp": expires,
+        "iss": iss, "vct": "urn:trustcircle:habilitation", "iat": NOW - 60,
+        "exp": NOW + 86_400 if expires is None else expires,
         "status": {"status_list": {"idx": index, "uri": uri}},
         "organisation": "cd33", SDObj("given_name"): "Camille", SDObj("family_name"): "Agent",
         SDObj("rsa"): True, SDObj("prime-activite"): True, SDObj("adresse"): True,
@@ -73,7 +75,8 @@ def issue(wallet: Wallet, index: int = 5, expires: int = NOW + 86_400, uri: str 
 
 
 def decide(presentation: str, nonce: str = "n-0001", requested: tuple[str, ...] = ("rsa",),
-           listed: str | None = None, statuses: dict[str, str] | None = None, now: int = NOW) -> Decision:
+           listed: str | None = None, statuses: dict[str, str] | None = None, now: int | None = None) -> Decision:
+    now = NOW if now is None else now
     held = tl.verify(listed or trust_list(), FEDERATION_KEY, now)
     copies = {STATUS_URI: status_token()} if statuses is None else statuses
     return verify_presentation(presentation, held, cached(copies), VERIFIER, nonce, requested, now)
@@ -82,6 +85,14 @@ def decide(presentation: str, nonce: str = "n-0001", requested: tuple[str, ...] 
 def codes(decision: Decision) -> list[str]:
     assert not decision.accepted, decision
     return [r.code for r in decision.reasons]
+
+
+@pytest.fixture(autouse=True)
+def _now() -> None:
+    """The time of each test, not of the collection (minutes before, in a whole suite): the
+    wallet's key-binding JWT carries the real time."""
+    global NOW
+    NOW = int(time.time())
 
 
 @pytest.fixture

@@ -99,7 +99,7 @@ def test_python_and_java_agree_on_the_consistency_contract() -> None:
 
 
 def test_python_and_java_agree_on_the_attestations() -> None:
-    module = REPO_ROOT / "extensions/habilitation-mapper/src/main/java/eu/trustcircle/keycloak/habilitation"
+    module = REPO_ROOT / "extensions/attestations/src/main/java/eu/trustcircle/keycloak/attestations"
     mapper = (module / "HabilitationAttestationMapper.java").read_text()
     assert f'PROVIDER_ID = "{ids.HABILITATION_ATTESTATION_MAPPER}"' in mapper
     assert f'SERVICE_CLIENT = "{ids.ATTESTATION_SERVICE_CLIENT_CONFIG}"' in mapper

@@ -249,10 +249,10 @@ def test_the_offline_command_and_the_online_api_decide_as_the_verifier_does(
         federation_key))
     (tmp_path / "federation.jwk").write_text(federation_key.export_public())
     cache = tmp_path / "cache"
+    wallet, _ = obtain(make_agent("cd33", "instructeurs-rsa"), "cd33")  # before the refresh: listed in it
     refreshed = _cli("refresh", "--trust-list", str(tmp_path / "trust-list.jwt"), "--federation-key",
                      str(tmp_path / "federation.jwk"), "--cache", str(cache), "--ca-bundle", str(target.ca_bundle))
     assert refreshed.returncode == 0, refreshed.stderr
-    wallet, _ = obtain(make_agent("cd33", "instructeurs-rsa"), "cd33")
 
     (tmp_path / "presentation").write_text(wallet.present(("rsa",), "n-offline", VERIFIER))
     offline = _cli("verify", str(tmp_path / "presentation"), "--verifier", VERIFIER, "--nonce", "n-offline",

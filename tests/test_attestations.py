@@ -54,7 +54,7 @@ def status_token(revoked: dict[int, int] | None = None, issued_at: int | None = 
     statuses = sl.StatusList(1024, 2)
     for index, status in (revoked or {}).items():
         statuses.set(index, status)
-    return sl.sign_token(statuses, uri, signer, NOW - 600 if issued_at is None else issued_at,
+    return sl.sign_token(statuses, uri, signer, NOW - 30 if issued_at is None else issued_at,
                          lifetime_s=86_400 * 2, ttl_s=3600)
 
 
@@ -238,6 +238,14 @@ def test_an_offline_status_list_older_than_the_rules_allow_or_missing_is_refused
     assert codes(decide(presentation, statuses={})) == ["status-unavailable"]
     assert codes(decide(presentation, statuses={STATUS_URI: status_token(signer=STRANGER_KEY)})) \
         == ["status-unavailable"]
+
+
+def test_a_status_list_published_before_the_credential_cannot_speak_of_it(wallet: Wallet) -> None:
+    """The issuer lists only what it issued: in a copy older than the credential, its entry says
+    nothing (it would read as revoked)."""
+    presentation = wallet.present(("rsa",), "n-0001", VERIFIER)
+    assert codes(decide(presentation, statuses={STATUS_URI: status_token(issued_at=NOW - 120)})) \
+        == ["status-too-old"]
 
 
 def test_a_status_list_over_plain_http_is_refused() -> None:

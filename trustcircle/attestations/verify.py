@@ -184,6 +184,11 @@ def _status(payload: dict[str, Any], issuer: Issuer, status_lists: Callable[[str
         verified = sl.verify_token(token, uri, issuer.keys, now)
     except sl.StatusListError as err:
         return [Reason("status-unavailable", str(err))]
+    issued = payload.get("iat")
+    if isinstance(issued, int) and verified.issued_at < issued:
+        # the issuer lists only attestations it has issued: an older list cannot speak of this one
+        return [Reason("status-too-old", f"the status list {uri} was published before this credential was issued: "
+                                         "refresh it online")]
     age = now - verified.issued_at
     if age > max_age_s:
         return [Reason("status-too-old", f"the status list {uri} is {age} s old; the rules allow {max_age_s} s: "

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.ws.rs.core.Response;
+
 import org.keycloak.common.util.Time;
 import org.keycloak.events.admin.AuthDetails;
 import org.keycloak.events.admin.OperationType;
@@ -14,11 +16,10 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.UserSessionModel;
 import org.keycloak.protocol.ProtocolMapper;
-import org.keycloak.protocol.oid4vc.issuance.VCIssuerException;
 import org.keycloak.protocol.oid4vc.issuance.mappers.OID4VCMapper;
-import org.keycloak.protocol.oid4vc.model.ErrorType;
 import org.keycloak.protocol.oid4vc.model.VerifiableCredential;
 import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.services.ErrorResponseException;
 import org.keycloak.services.Urls;
 
 import eu.trustcircle.keycloak.conventiongate.TrustcircleIds;
@@ -95,20 +96,19 @@ public class HabilitationAttestationMapper extends OID4VCMapper {
         UserModel user = userSession.getUser();
         ClientModel service = realm.getClientByClientId(mapperModel.getConfig().get(SERVICE_CLIENT));
         if (service == null) {
-            throw new VCIssuerException(ErrorType.INVALID_CREDENTIAL_REQUEST, "the attested service is not configured");
+            throw refusal("the attested service is not configured");
         }
         List<String> rubriques = HabilitationSource.forClient(service, user);
         if (rubriques.isEmpty()) {
-            throw new VCIssuerException(ErrorType.INVALID_CREDENTIAL_REQUEST,
-                    "no convention in force grants this agent a rubrique of " + service.getClientId());
+            throw refusal("no convention in force grants this agent a rubrique of " + service.getClientId());
         }
         long now = Time.currentTime();
         long lifetime = Long.parseLong(mapperModel.getConfig().getOrDefault(LIFETIME, "43200"));
         int maxHeld = Integer.parseInt(mapperModel.getConfig().getOrDefault(MAX_HELD, "5"));
         long held = AttestationStore.held(user, service.getClientId(), now);
         if (held >= maxHeld) {  // no agent fills the realm's status list: each holds a few entries at a time
-            throw new VCIssuerException(ErrorType.INVALID_CREDENTIAL_REQUEST, "the agent already holds " + held
-                    + " unexpired attestations of " + service.getClientId() + " (at most " + maxHeld + ")");
+            throw refusal("the agent already holds " + held + " unexpired attestations of "
+                    + service.getClientId() + " (at most " + maxHeld + ")");
         }
         AttestationRecord record = AttestationStore.issue(session, realm, user, service.getClientId(), rubriques, now,
                 now + lifetime);
@@ -137,6 +137,12 @@ public class HabilitationAttestationMapper extends OID4VCMapper {
             by.setClientId(session.getContext().getClient().getId());
         }
         AttestationAudit.record(session, realm, OperationType.CREATE, user.getId(), record, by, "issued");
+    }
+
+    /** A refused credential request: 400 invalid_credential_request with the reason (Keycloak answers
+     * a mapper's VCIssuerException with a 500). */
+    private static ErrorResponseException refusal(String why) {
+        return new ErrorResponseException("invalid_credential_request", why, Response.Status.BAD_REQUEST);
     }
 
     @Override

@@ -11,7 +11,7 @@ from typing import Any
 
 from trustcircle import ids
 from trustcircle.compiler.desired import DesiredObject, Ref
-from trustcircle.model.schema import Attestations, HabilitationAttestation, Provider
+from trustcircle.model.schema import Attestations, Federation, HabilitationAttestation, Provider
 
 # claims every verifier sees: the issuer-signed envelope, the status list entry, who and for what
 VISIBLE_CLAIMS = ("id", "iat", "nbf", "exp", "jti", "status", "organisation", "service")
@@ -104,3 +104,17 @@ def attestation_objects(provider: Provider) -> Iterator[DesiredObject]:
                             (realm, Ref("client", provider.realm, service.client_id)))
     client = wallet_client(provider.attestations)
     yield DesiredObject(Ref("client", provider.realm, client["clientId"]), client, (realm, *scopes))
+
+
+def gained_by_issuing(federation: Federation, public_url: str) -> tuple[set[str], set[str]]:
+    """(the objects created, the objects changed) when a target that could not issue attestations
+    (a Keycloak before 26.7: the federation was applied without them) becomes one that can."""
+    from dataclasses import replace
+
+    from trustcircle.compiler.compile import compile_federation
+    from trustcircle.compiler.environment import Environment
+
+    env = Environment(public_url=public_url)
+    issuing = {o.ref.name: o.spec for o in compile_federation(federation, env)}
+    before = {o.ref.name: o.spec for o in compile_federation(federation, replace(env, attestations=False))}
+    return set(issuing) - set(before), {name for name, spec in before.items() if issuing[name] != spec}

@@ -81,9 +81,8 @@ public class AttestationsResource {
         String token = TOKENS.get(realm.getId());
         // rebuilt when older than REFRESH_S, or when an attestation was issued since (on any node):
         // a new attestation is never shown invalid for want of a rebuild
-        if (token == null || built == null || now - built[0] >= REFRESH_S
-                || AttestationStore.newest(session, realm) > built[1]) {
-            long newest = AttestationStore.newest(session, realm);
+        long newest = AttestationStore.newest(session, realm);
+        if (token == null || built == null || now - built[0] >= REFRESH_S || newest > built[1]) {
             token = build(realm, now);
             TOKENS.put(realm.getId(), token);
             BUILT_AT.put(realm.getId(), new long[] {now, newest});

@@ -77,3 +77,15 @@ def test_the_page_opens_with_each_failure_whole_linked_and_escaped(tmp_path: Pat
     assert "step_299" in page and "the very last line" in page and "assert a &lt; b &amp;&amp; c" in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in page and "RuntimeError: &lt;no server&gt;" in page
     assert not {tag for tag, _ in elements.tags} & {"script", "b"}
+
+
+def test_the_end_of_a_run_names_each_failure_and_its_message_on_one_line(tmp_path: Path) -> None:
+    from trustcircle.report import failure_lines
+
+    junit = tmp_path / "junit.xml"
+    junit.write_text(JUNIT.replace("accepted &lt;saml&gt;", "accepted\n  &lt;saml&gt;" + " x" * 400))
+    lines = failure_lines(read_junit(junit))
+    assert len(lines) == 1 and "\n" not in lines[0]
+    assert lines[0].startswith("failed: conformance.test_x::test_a_tampered_response_is_refused[post]: "
+                               "AssertionError: accepted <saml> x")
+    assert len(lines[0]) < 520

@@ -210,11 +210,15 @@ def _diff(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from trustcircle.report import write
+    from trustcircle.leaks import redact
+    from trustcircle.report import failure_lines, write
     from trustcircle.settings import REPO_ROOT
 
-    count, failed = write(Path(args.junit), Path(args.output), REPO_ROOT)
-    print(f"wrote {args.output}: {count} cases, {failed} failed")
+    cases = write(Path(args.junit), Path(args.output), REPO_ROOT)
+    failed = failure_lines(cases)
+    print(f"wrote {args.output}: {len(cases)} cases, {len(failed)} failed")
+    for line in failed:
+        print(redact(line))
     return 0
 
 

@@ -141,8 +141,16 @@ def render(cases: list[Case], root: Path, title: str = "trustcircle test report"
 """
 
 
-def write(junit: Path, output: Path, root: Path) -> tuple[int, int]:
+def write(junit: Path, output: Path, root: Path) -> list[Case]:
+    """The page written to ``output``; every case of the run, in its order."""
     cases = read_junit(junit)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(render(cases, root), encoding="utf-8")
-    return len(cases), sum(1 for c in cases if c.outcome == "failed")
+    return cases
+
+
+def failure_lines(cases: list[Case], width: int = 400) -> list[str]:
+    """A line per failed case, its id and the start of its message on one line: the end of a long
+    run's log says what failed and why, where a log cut in the middle still shows it."""
+    return [f"failed: {c.module}::{c.name}: " + " ".join(c.message.split())[:width]
+            for c in cases if c.outcome == "failed"]

@@ -42,12 +42,27 @@ DEFAULT_ATTRIBUTES = {"realmReusableOtpCode": "false"}
 UNUSED_CLIENT_AUTHENTICATOR = "federated-jwt"
 UNUSED_POLICY = "webAuthnPolicyPasswordlessRequireResidentKey"
 
+# The same for Keycloak's own verifiable credentials: a realm created while the ``oid4vc-vci``
+# feature is on (trustcircle.features) gets two "natural person" credential scopes, the
+# ``verifiable_credential_offer`` required action and the account console's two credential roles;
+# a realm created before trustcircle turned the feature on has none of them (no migration adds
+# them). trustcircle issues only its habilitation attestations (docs/attestations.md): no client
+# may request those scopes and a realm that issues nothing keeps Keycloak's issuer off (checked by
+# :func:`without_creation_defaults`), so with or without them a realm is the same federation.
+UNUSED_CREDENTIAL_SCOPES = frozenset({"oid4vc_natural_person_sd", "oid4vc_natural_person_jwt"})
+UNUSED_REQUIRED_ACTION = "verifiable_credential_offer"
+UNUSED_ACCOUNT_ROLES = frozenset({"manage-verifiable-credentials", "view-verifiable-credentials"})
+
 # A realm's key providers belong to neither path (docs/ownership.md): Keycloak generates them at the
 # realm's creation and ``./run rotate keys`` replaces them (a new name, a higher priority, 3072-bit
 # keys), so a rotated realm and a fresh one hold different providers for the same federation. They
 # are compared by kind: which generated keys, of which algorithm, enabled and active (a setting a
 # provider leaves out holds Keycloak's default: the realm's own providers leave out all three).
+# Keycloak also makes a provider of its own, named ``fallback-<algorithm>``, the first time a realm
+# is asked for a key of an algorithm it has none of (a client whose tokens are set to ES256, for
+# one): a realm that has served such a request and one that has not are the same federation.
 KEY_PROVIDER = "org.keycloak.keys.KeyProvider"
+FALLBACK_KEY = "fallback-"
 KEY_DEFAULTS = {"enabled": "true", "active": "true"}
 KEY_ALGORITHMS = {"rsa-generated": "RS256", "rsa-enc-generated": "RSA-OAEP"}
 
@@ -148,6 +163,23 @@ def without_creation_defaults(export: dict[str, Any]) -> dict[str, Any]:
                     for e in f.get("authenticationExecutions", [])
                     if e.get("authenticator") == "webauthn-authenticator-passwordless"]
     assert not passwordless, f"realm {realm}: flows with passwordless WebAuthn: {passwordless}"
+    requesting = [c["clientId"] for c in export.get("clients", [])
+                  if UNUSED_CREDENTIAL_SCOPES & {*c.get("defaultClientScopes", []), *c.get("optionalClientScopes", [])}]
+    assert not requesting, f"realm {realm}: clients may request Keycloak's natural-person credentials: {requesting}"
+    issues = any(s.get("protocol") == "oid4vc" and s["name"] not in UNUSED_CREDENTIAL_SCOPES
+                 for s in export.get("clientScopes", []))
+    assert issues or not export.get("verifiableCredentialsEnabled"), \
+        f"realm {realm}: Keycloak's credential issuer is on, and the realm issues no attestation"
+    offered = [r for r in export.get("requiredActions", []) if r.get("alias") == UNUSED_REQUIRED_ACTION]
+    assert issues or not any(r.get("enabled") and r.get("defaultAction") for r in offered), \
+        f"realm {realm}: every agent is asked to take a verifiable credential"
+    roles = dict(export.get("roles") or {})
+    client_roles = {client: [r for r in found if not (client == "account" and r.get("name") in UNUSED_ACCOUNT_ROLES)]
+                    for client, found in (roles.get("client") or {}).items()}
+    scopes = [s for s in export.get("clientScopes", []) if s.get("name") not in UNUSED_CREDENTIAL_SCOPES]
+    actions = [r for r in export.get("requiredActions", []) if r.get("alias") != UNUSED_REQUIRED_ACTION]
+    without = {**export, "roles": {**roles, "client": client_roles} if "client" in roles else roles,
+               "clientScopes": scopes, "requiredActions": actions}
     flows = []
     for flow in export.get("authenticationFlows", []):
         if flow.get("alias") == "clients" and flow.get("builtIn"):
@@ -155,7 +187,7 @@ def without_creation_defaults(export: dict[str, Any]) -> dict[str, Any]:
                 e for e in flow.get("authenticationExecutions", [])
                 if e.get("authenticator") != UNUSED_CLIENT_AUTHENTICATOR]}
         flows.append(flow)
-    return {**{k: v for k, v in export.items() if k != UNUSED_POLICY}, "authenticationFlows": flows}
+    return {**{k: v for k, v in without.items() if k != UNUSED_POLICY}, "authenticationFlows": flows}
 
 
 def comparable(export: dict[str, Any]) -> dict[str, Any]:
@@ -164,7 +196,8 @@ def comparable(export: dict[str, Any]) -> dict[str, Any]:
     export = without_creation_defaults(export)
     components = dict(export.get("components") or {})
     if KEY_PROVIDER in components:
-        components[KEY_PROVIDER] = [_key_kind(p) for p in components[KEY_PROVIDER]]
+        components[KEY_PROVIDER] = [_key_kind(p) for p in components[KEY_PROVIDER]
+                                    if not str(p.get("name", "")).startswith(FALLBACK_KEY)]
     return {**export, "components": components}
 
 

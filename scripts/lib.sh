@@ -166,6 +166,27 @@ tc_setup_previous_extension() {
   echo "$ext"
 }
 
+# --- the offline verifier page's script (web/verifier): its npm packages (pinned by package-lock.json)
+# installed with npm ci and bundled by esbuild into one file, cached by the lock and the sources -----
+tc_setup_web() {
+  command -v npm >/dev/null || tc_apt_install nodejs npm
+  local key dir
+  key=$(cat "$ROOT/web/verifier/package-lock.json" "$ROOT/web/verifier/src/"*.js | sha256sum | cut -c1-16)
+  dir="$TRUSTCIRCLE_CACHE/web/verifier-$key"
+  if [ ! -f "$dir/.complete" ]; then
+    tc_log "building the offline verifier page's script (npm ci and esbuild, first time only)"
+    rm -rf "$dir"; mkdir -p "$dir"
+    cp "$ROOT/web/verifier/package.json" "$ROOT/web/verifier/package-lock.json" "$dir/"
+    cp -r "$ROOT/web/verifier/src" "$dir/src"
+    (cd "$dir" && timeout 600 npm ci --no-audit --no-fund --loglevel=error >&2 \
+      && timeout 120 ./node_modules/.bin/esbuild src/page.js --bundle --format=iife --minify --platform=browser \
+           --target=chrome110,firefox110,safari16 --legal-comments=none --log-level=warning --outfile=verifier.js >&2) \
+      || tc_die "the offline verifier page's script did not build" "check that the npm registry is reachable, then run again"
+    touch "$dir/.complete"
+  fi
+  export TRUSTCIRCLE_VERIFIER_SCRIPT="$dir/verifier.js"
+}
+
 # --- Pulumi CLI (on PATH, or built from Go modules and cached) --------------------------------
 tc_setup_pulumi() {
   local bindir
@@ -248,6 +269,7 @@ tc_setup() {
   tc_setup_keycloak_dist
   tc_setup_extension
   tc_setup_pulumi
+  tc_setup_web  # the offline verifier page's script (tests/test_offline_page.py, ./run attest page)
 }
 
 tc_cli() { python -m trustcircle "$@"; }

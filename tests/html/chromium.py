@@ -3,6 +3,7 @@ and the DOM after layout (with a measuring script added to a copy of the page)."
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -10,9 +11,14 @@ import struct
 import subprocess
 import tempfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -106,3 +112,19 @@ def _unfilter(kind: int, line: bytearray, prior: bytes, size: int) -> bytes:
             best = min((abs(p - left), 0, left), (abs(p - up), 1, up), (abs(p - corner), 2, corner))[2]
             line[i] = (line[i] + best) & 0xFF
     return bytes(line)
+
+
+@contextlib.contextmanager
+def driven() -> Iterator[Browser]:
+    """The same browser driven by Playwright (clicks, typing, reading the DOM): Playwright's own
+    browser download is never used, Debian's Chromium is launched instead."""
+    from playwright.sync_api import sync_playwright
+
+    executable = binary()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True,
+                                             args=[f for f in FLAGS if f != "--headless"], timeout=TIMEOUT_S * 1000)
+        try:
+            yield browser
+        finally:
+            browser.close()

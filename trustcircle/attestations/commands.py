@@ -72,7 +72,7 @@ def _federation_key(args: argparse.Namespace) -> int:
     return 0
 
 
-def _status_file(cache: Path, uri: str) -> Path:
+def status_file(cache: Path, uri: str) -> Path:
     return cache / "status" / (hashlib.sha256(uri.encode()).hexdigest()[:32] + ".jwt")
 
 
@@ -118,7 +118,7 @@ def _refresh(args: argparse.Namespace) -> int:
                 verify_token(body, uri, issuer.keys, now)
             except StatusListError as err:
                 raise TrustcircleError(str(err), "the issuer's status list is not usable: try again later") from err
-            _status_file(cache, uri).write_text(body + "\n")
+            status_file(cache, uri).write_text(body + "\n")
             print(f"status list of {issuer.name}: {uri}")
     held_path.write_text(token + "\n")
     (cache / "federation-key.json").write_text(key.export_public())
@@ -146,7 +146,7 @@ def _verify(args: argparse.Namespace) -> int:
                 return fetch_status_list(uri, args.ca_bundle)
             except TrustcircleError:
                 return None
-        path = _status_file(cache, uri)
+        path = status_file(cache, uri)
         return path.read_text().strip() if path.exists() else None
 
     presentation = (sys.stdin.read() if args.presentation == "-" else Path(args.presentation).read_text()).strip()
@@ -179,6 +179,18 @@ def _serve(args: argparse.Namespace) -> int:
         httpd.serve_forever()
     finally:
         httpd.server_close()
+    return 0
+
+
+def _page(args: argparse.Namespace) -> int:
+    from trustcircle.attestations import page
+
+    key = json.loads(_read_key(args.federation_key).export_public()) if args.federation_key else None
+    cache = page.from_cache(Path(args.cache), args.verifier, key)
+    output = Path(args.output)
+    output.write_text(page.render(cache, page.script_path().read_text(encoding="utf-8")), encoding="utf-8")
+    print(f"offline verifier page for {args.verifier}: {output} (trust list and {len(cache['status_lists'])} "
+          "status list(s) inside; write it again after each attest refresh)")
     return 0
 
 
@@ -228,6 +240,13 @@ def add_attestation_commands(sub: argparse._SubParsersAction[argparse.ArgumentPa
     serve.add_argument("--tls-key", required=True, help="its private key (PEM)")
     serve.add_argument("--ca-bundle", help="CA certificates to trust for the issuers' status lists")
     serve.set_defaults(func=_serve)
+    offline = actions.add_parser("page", help="the offline verifier page: one HTML file holding the cache, "
+                                              "which makes no connection")
+    offline.add_argument("--cache", required=True, help="the verifier's cache folder (attest refresh)")
+    offline.add_argument("--verifier", required=True, help="this verifier's id (the presentations' audience)")
+    offline.add_argument("--output", required=True, help="where to write the page (an .html file)")
+    offline.add_argument("--federation-key", help="the federation's public key (default: the cached one)")
+    offline.set_defaults(func=_page)
     revoke = actions.add_parser("revoke", help="revoke an attestation (an administrator of the provider realm)")
     revoke.add_argument("index", type=int, help="its status list index (its status.status_list.idx)")
     revoke.add_argument("--reason", required=True, help="why: kept with the attestation and in the audit trail")

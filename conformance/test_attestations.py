@@ -29,6 +29,7 @@ from trustcircle.attestations import publish
 from trustcircle.attestations import trust_list as tl
 from trustcircle.attestations.service import Nonces, Verifier, server
 from trustcircle.attestations.verify import Decision, verify_presentation
+from trustcircle.errors import ConflictError, KeycloakApiError
 from trustcircle.keycloak.admin import Admin
 from trustcircle.local.ca import ensure_tls
 from trustcircle.model.schema import Federation, Provider
@@ -296,3 +297,109 @@ def test_an_agent_holds_a_few_attestations_at_a_time_and_cannot_fill_the_status_
     answers = [wallet.request_credential(target, PROVIDER, access, CREDENTIAL) for _ in range(MAX_HELD + 1)]
     assert [a.status_code for a in answers] == [200] * MAX_HELD + [400], [a.text for a in answers]
     assert "already holds" in answers[-1].text
+
+
+def test_the_federation_publishes_its_trust_list_where_verifiers_refresh_it_and_nobody_else_can(
+        target: Target, admin: Admin, tmp_path: Path) -> None:
+    """``attest trust-list --publish`` signs the list with the federation's key and publishes it in
+    the issuing provider realm; a verifier refreshes its cache from that https address (never over
+    plain http). Publishing takes an administrator of that realm: no token, an organisation's
+    administrator, a list older than the published one or something that is not a trust list are
+    refused, and what verifiers fetch stays the federation's list."""
+    from conformance.administrators import make_person, totp
+
+    published = _cli("trust-list", "--publish")
+    assert published.returncode == 0, published.stderr
+    uri = publish.trust_list_uri(target.url, PROVIDER)
+    assert f"published: {uri}" in published.stdout, published.stdout
+    served = requests.get(uri, verify=str(target.ca_bundle), timeout=TIMEOUT_S)
+    assert served.status_code == 200 and served.headers["Content-Type"].startswith("application/jwt"), served.text
+    key_file = tmp_path / "federation.jwk"
+    key_file.write_text(_cli("federation-key").stdout)
+    federation = jwk.JWK.from_json(key_file.read_text())
+    listed = tl.verify(served.text, federation, int(time.time()))
+    assert [i.id for i in listed.issuers] == [publish.issuer_url(target.url, PROVIDER)]
+
+    cache = tmp_path / "cache"
+    refresh = ("--federation-key", str(key_file), "--cache", str(cache), "--ca-bundle", str(target.ca_bundle))
+    plain = _cli("refresh", "--trust-list", "http://" + uri.split("://", 1)[1], *refresh)
+    assert plain.returncode != 0 and "is not served over https" in plain.stderr, plain.stderr
+    assert not (cache / "trust-list.jwt").exists()
+    refreshed = _cli("refresh", "--trust-list", uri, *refresh)
+    assert refreshed.returncode == 0, refreshed.stderr
+    assert (cache / "trust-list.jwt").read_text().strip() == served.text.strip()
+
+    put = uri
+    body = {"trust_list": served.text}
+    assert requests.put(put, json=body, verify=str(target.ca_bundle), timeout=TIMEOUT_S).status_code == 401
+    person = make_person(admin, ids.ADMINISTRATORS_GROUP, with_otp=True)  # an administrator of cd33
+    try:
+        assert person.otp_key is not None
+        tokens = requests.post(f"{target.url}/realms/cd33/protocol/openid-connect/token", verify=str(target.ca_bundle),
+                               data={"grant_type": "password", "client_id": "admin-cli", "username": person.username,
+                                     "password": person.password, "totp": totp(person.otp_key)}, timeout=TIMEOUT_S)
+        assert tokens.status_code == 200, tokens.text
+        theirs = {"Authorization": f"Bearer {tokens.json()['access_token']}"}
+        forged = tl.sign(tl.TrustList(listed.federation, listed.issued_at, listed.sequence + 10, (), listed.rules),
+                         jwk.JWK.generate(kty="EC", crv="P-256", kid="not-the-federation"))
+        refused = requests.put(put, json={"trust_list": forged}, headers=theirs, verify=str(target.ca_bundle),
+                               timeout=TIMEOUT_S)
+        assert refused.status_code == 403, refused.text
+    finally:
+        admin.delete(f"/cd33/users/{person.user_id}")
+    # the server checks the sequence and the shape; the signature is every verifier's to check
+    other = jwk.JWK.generate(kty="EC", crv="P-256", kid="any")
+    older = tl.sign(tl.TrustList(listed.federation, listed.issued_at, listed.sequence - 1, listed.issuers,
+                                 listed.rules), other)
+    path = f"{ids.ATTESTATIONS_RESOURCE}/trust-list"
+    with pytest.raises(ConflictError, match="not newer than the one published"):
+        admin.put_realm_resource(PROVIDER, path, {"trust_list": older})
+    with pytest.raises(KeycloakApiError, match=r"answered 400.*not a compact JWS"):
+        admin.put_realm_resource(PROVIDER, path, {"trust_list": "not.a-token"})
+    admin.put_realm_resource(PROVIDER, path, body)  # the same list again: nothing changes
+    again = requests.get(uri, verify=str(target.ca_bundle), timeout=TIMEOUT_S)
+    assert again.text == served.text
+
+
+def _rotate(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "trustcircle", "rotate", "keys", *args, "--realm", PROVIDER],
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_a_key_rotation_of_the_issuer_publishes_the_trust_list_again_with_the_new_key(
+        target: Target, admin: Admin, make_agent: Callable[..., Agent], federation: Federation,
+        obtain: Callable[[Agent, str], tuple[Wallet, str]]) -> None:
+    """After ``rotate keys start`` the new key signs attestations at once: the rotation signs and
+    publishes the trust list again, so a verifier that refreshes accepts them, while one still
+    holding the list from before refuses them. Rolled back and finished, the list names the old
+    keys only again (cnaf is left as it was)."""
+    assert _cli("trust-list", "--publish").returncode == 0  # this machine signs the federation's list
+    uri = publish.trust_list_uri(target.url, PROVIDER)
+    federation_key = jwk.JWK.from_json(_cli("federation-key").stdout)
+
+    def published() -> tl.TrustList:
+        served = requests.get(uri, verify=str(target.ca_bundle), timeout=TIMEOUT_S)
+        return tl.verify(served.text, federation_key, int(time.time()))
+
+    def kids(trust: tl.TrustList) -> set[str]:
+        return {str(k.key_id) for i in trust.issuers for k in i.keys}
+
+    before = published()
+    started = _rotate("start")
+    try:
+        assert started.returncode == 0, started.stderr
+        assert f"published: {uri}" in started.stdout, started.stdout
+        active = admin.get(f"/{PROVIDER}/keys")["active"]["RS256"]
+        after = published()
+        assert active in kids(after) and active not in kids(before) and after.sequence > before.sequence
+        wallet, _ = obtain(make_agent("cd33", "instructeurs-rsa"), "cd33")
+        _accepted(target, after, wallet)
+        nonce = secrets.token_urlsafe(16)
+        stale = verify(wallet.present(("rsa",), nonce, VERIFIER), before, fetch_status(target), nonce)
+        assert "tampered" in {r.code for r in stale.reasons}, stale
+    finally:
+        rolled = _rotate("rollback")
+        finished = _rotate("finish", "--no-wait")
+    assert rolled.returncode == 0 and f"published: {uri}" in rolled.stdout, rolled.stdout + rolled.stderr
+    assert finished.returncode == 0 and f"published: {uri}" in finished.stdout, finished.stdout + finished.stderr
+    assert kids(published()) == kids(before)

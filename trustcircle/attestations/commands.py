@@ -6,6 +6,7 @@ status lists now) and an administrator's revocation."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -49,21 +50,51 @@ def _read_key(path: str) -> jwk.JWK:
                                "give the file `trustcircle attest federation-key` printed") from err
 
 
-def _trust_list(args: argparse.Namespace) -> int:
+def sign_trust_list(realms: Path, output: Path | None = None, publish_it: bool = False,
+                    only_if_issuer: set[str] | None = None) -> list[str]:
+    """Signs the federation's trust list (the issuers' keys read now) and, with ``publish_it``,
+    publishes it in every issuing provider realm; the lines a person reads. ``only_if_issuer``:
+    nothing is done unless one of these realms issues attestations (a key rotation's realms)."""
+    from trustcircle import ids
     from trustcircle.attestations import publish
     from trustcircle.attestations import trust_list as tl
+    from trustcircle.keycloak.admin import Admin
     from trustcircle.model.loader import load_federation
     from trustcircle.target import Target
 
-    federation = load_federation([Path(args.realms)])
+    federation = load_federation([realms])
+    issuing = [p.realm for p in federation.providers if p.attestations]
+    if only_if_issuer is not None and not only_if_issuer & set(issuing):
+        return []
     target = Target.load()
-    issuers = [publish.issuer_url(target.url, p.realm) for p in federation.providers if p.attestations]
+    issuers = [publish.issuer_url(target.url, realm) for realm in issuing]
     keys = {issuer: publish.signing_keys(issuer, str(target.ca_bundle)) for issuer in issuers}
     now = int(time.time())
-    signed = tl.sign(publish.trust_list(federation, target.url, keys, now, now), federation_key(_state_dir()))
-    output = Path(args.output) if args.output else _state_dir() / "trust-list.jwt"
-    output.write_text(signed + "\n")
-    print(f"trust list of {len(issuers)} issuer(s), number {now}, signed: {output}")
+    key = federation_key(_state_dir())
+    held = _state_dir() / "trust-list.jwt"
+    sequence = now
+    if held.exists():  # numbers only go up, even twice in a second (a verifier refuses a lower one)
+        with contextlib.suppress(tl.TrustListError):  # expired: the clock has moved on since
+            sequence = max(now, tl.verify(held.read_text().strip(), key, now).sequence + 1)
+    signed = tl.sign(publish.trust_list(federation, target.url, keys, now, sequence), key)
+    for path in {held, output or held}:
+        path.write_text(signed + "\n")
+    lines = [f"trust list of {len(issuers)} issuer(s), number {sequence}, signed: {output or held}"]
+    if publish_it:
+        admin = Admin(target)
+        for realm in issuing:
+            admin.put_realm_resource(realm, f"{ids.ATTESTATIONS_RESOURCE}/trust-list", {"trust_list": signed})
+            lines.append(f"published: {publish.trust_list_uri(target.url, realm)}")
+    return lines
+
+
+def published_here() -> bool:
+    """Whether this machine's state signs the federation's trust list (``attest trust-list`` ran here)."""
+    return (_state_dir() / "trust-list.jwt").exists()
+
+
+def _trust_list(args: argparse.Namespace) -> int:
+    print("\n".join(sign_trust_list(Path(args.realms), Path(args.output) if args.output else None, args.publish)))
     return 0
 
 
@@ -76,19 +107,35 @@ def status_file(cache: Path, uri: str) -> Path:
     return cache / "status" / (hashlib.sha256(uri.encode()).hexdigest()[:32] + ".jwt")
 
 
-def fetch_status_list(uri: str, ca_bundle: str | None) -> str:
+def _fetch(what: str, uri: str, media_type: str, ca_bundle: str | None, fix: str) -> str:
+    """``what`` at ``uri``, over https only (the server's certificate checked)."""
     from urllib.parse import urlparse
 
     if urlparse(uri).scheme != "https":
-        raise TrustcircleError(f"the status list {uri} is not served over https", "fix the trust list")
+        raise TrustcircleError(f"the {what} {uri} is not served over https", fix)
     try:
-        answer = requests.get(uri, headers={"Accept": STATUS_MEDIA_TYPE}, timeout=TIMEOUT_S,
+        answer = requests.get(uri, headers={"Accept": media_type}, timeout=TIMEOUT_S,
                               verify=ca_bundle if ca_bundle else True)
         answer.raise_for_status()
     except requests.RequestException as err:
-        raise TrustcircleError(f"cannot fetch the status list {uri}: {err}",
-                               "check the network, then run again") from err
+        raise TrustcircleError(f"cannot fetch the {what} {uri}: {err}", "check the network, then run again") from err
     return answer.text.strip()
+
+
+def fetch_status_list(uri: str, ca_bundle: str | None) -> str:
+    return _fetch("status list", uri, STATUS_MEDIA_TYPE, ca_bundle, "fix the trust list")
+
+
+def read_trust_list(source: str, ca_bundle: str | None) -> str:
+    """The signed trust list from a file, or fetched from where the federation publishes it (https)."""
+    if "://" in source:
+        return _fetch("trust list", source, "application/jwt", ca_bundle,
+                      "give the https address the federation publishes it at")
+    try:
+        return Path(source).read_text(encoding="utf-8").strip()
+    except OSError as err:
+        raise TrustcircleError(f"cannot read the trust list {source}: {err}",
+                               "give the file, or the https address, of the federation's trust list") from err
 
 
 def _refresh(args: argparse.Namespace) -> int:
@@ -96,7 +143,7 @@ def _refresh(args: argparse.Namespace) -> int:
     from trustcircle.attestations.status_list import StatusListError, verify_token
 
     cache = Path(args.cache)
-    token = Path(args.trust_list).read_text().strip()
+    token = read_trust_list(args.trust_list, args.ca_bundle)
     now = int(time.time())
     held_path = cache / "trust-list.jwt"
     key = _read_key(args.federation_key)
@@ -212,14 +259,18 @@ def add_attestation_commands(sub: argparse._SubParsersAction[argparse.ArgumentPa
                                help="sign the federation's trust list (issuers, keys, status lists, rules)")
     trust.add_argument("--realms", default="realms")
     trust.add_argument("--output", help="where to write it (default: the local state)")
+    trust.add_argument("--publish", action="store_true",
+                       help="also publish it in every issuing provider realm, where verifiers refresh it from")
     trust.set_defaults(func=_trust_list)
     key = actions.add_parser("federation-key", help="print the public key verifiers check the trust list with")
     key.set_defaults(func=_federation_key)
     refresh = actions.add_parser("refresh", help="a verifier's cache, online: the trust list and every status list")
-    refresh.add_argument("--trust-list", required=True, help="the signed trust list (a file)")
+    refresh.add_argument("--trust-list", required=True,
+                         help="the signed trust list: a file, or the https address the federation publishes it at")
     refresh.add_argument("--federation-key", required=True, help="the federation's public key (JWK file)")
     refresh.add_argument("--cache", required=True, help="the verifier's cache folder")
-    refresh.add_argument("--ca-bundle", help="CA certificates to trust for the issuers (default: the system's)")
+    refresh.add_argument("--ca-bundle",
+                         help="CA certificates to trust for the issuers and the trust list (default: the system's)")
     refresh.set_defaults(func=_refresh)
     check = actions.add_parser("verify", help="decide on a presentation: offline from the cache, or --online")
     check.add_argument("presentation", help="a file holding the presentation, or - for standard input")

@@ -26,6 +26,11 @@ def status_list_uri(public_url: str, realm: str) -> str:
     return f"{issuer_url(public_url, realm)}/{ids.ATTESTATIONS_RESOURCE}/{STATUS_LIST}"
 
 
+def trust_list_uri(public_url: str, realm: str) -> str:
+    """Where an issuer realm serves the trust list last published in it (``attest trust-list --publish``)."""
+    return f"{issuer_url(public_url, realm)}/{ids.ATTESTATIONS_RESOURCE}/trust-list"
+
+
 def rules(federation: Federation) -> Rules:
     settings = federation.settings.attestation_rules
     verifiers = {v.id: tuple(v.may_request) for p in federation.providers if p.attestations

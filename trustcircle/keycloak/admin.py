@@ -160,6 +160,10 @@ class Admin:
         """A POST to the extension's resources under ``/realms/<realm>/`` (with the admin's token)."""
         self._send("POST", f"/{q(realm)}/{path}", body, expected=(200, 204), base="realms")
 
+    def put_realm_resource(self, realm: str, path: str, body: Any) -> None:
+        """A PUT to the extension's resources under ``/realms/<realm>/`` (with the admin's token)."""
+        self._send("PUT", f"/{q(realm)}/{path}", body, expected=(200, 204), base="realms")
+
     def server_info(self) -> dict[str, Any]:
         """Keycloak's server information (its version, features and loaded providers)."""
         info: dict[str, Any] = self._send("GET", "/serverinfo", base="admin").json()

@@ -26,8 +26,22 @@ def _say(lines: list[str]) -> int:
     return 0
 
 
+def _trust_list(args: argparse.Namespace, rotation: Any) -> list[str]:
+    """The trust list signed again, and published, when a rotated realm issues attestations and
+    this machine signs it: verifiers learn the new signing key (and forget a removed one) at their
+    next refresh, instead of refusing what it signs."""
+    from pathlib import Path
+
+    from trustcircle.attestations import commands as attest
+
+    if not attest.published_here():
+        return []
+    return attest.sign_trust_list(Path(args.realms), publish_it=True, only_if_issuer=set(rotation.targets))
+
+
 def _start(args: argparse.Namespace) -> int:
-    return _say(_rotation(args).start())
+    rotation = _rotation(args)
+    return _say(rotation.start() + _trust_list(args, rotation))
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -36,11 +50,13 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _finish(args: argparse.Namespace) -> int:
-    return _say(_rotation(args).finish(no_wait=args.no_wait))
+    rotation = _rotation(args)
+    return _say(rotation.finish(no_wait=args.no_wait) + _trust_list(args, rotation))
 
 
 def _rollback(args: argparse.Namespace) -> int:
-    return _say(_rotation(args).rollback())
+    rotation = _rotation(args)
+    return _say(rotation.rollback() + _trust_list(args, rotation))
 
 
 def _certificates(args: argparse.Namespace) -> int:

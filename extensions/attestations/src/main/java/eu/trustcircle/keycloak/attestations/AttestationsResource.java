@@ -1,6 +1,8 @@
 package eu.trustcircle.keycloak.attestations;
 
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,12 +13,15 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.jboss.logging.Logger;
 import org.keycloak.common.util.Time;
@@ -49,6 +54,13 @@ import eu.trustcircle.keycloak.habilitation.HabilitationSource;
  *     realm's users.</li>
  * <li>{@code POST attestations/<index>/revoke} {@code {"reason": "..."}}: a manual revocation by
  *     whoever may manage the realm's users (their token, checked as the admin API checks it).</li>
+ * <li>{@code GET trust-list}: the federation's trust list as last published here, public, for
+ *     verifiers to refresh their cache from. {@code PUT trust-list} {@code {"trust_list": "..."}}
+ *     publishes one: whoever may
+ *     manage the realm; a compact JWS of the trust list's type, never older (by its sequence)
+ *     than the one published, in the audit trail. Its signature is the verifiers' to check (the
+ *     federation's key is given to them out of band): a list this realm's administrators could
+ *     forge would be refused by every verifier, and kept from none of the one they hold.</li>
  * </ul>
  */
 public class AttestationsResource {
@@ -58,7 +70,14 @@ public class AttestationsResource {
     /** An expired attestation's record is forgotten (its entry freed) this long after its expiry. */
     static final long PURGE_AFTER_S = 86_400;
     static final String MEDIA_TYPE = "application/statuslist+jwt";
+    static final String TRUST_LIST_TYPE = "trustcircle-trust-list+jwt";
+    static final String TRUST_LIST_MEDIA_TYPE = "application/jwt";
+    /** The realm attribute that holds the published trust list. */
+    static final String TRUST_LIST_ATTR = "trustcircle.attestations.trust-list";
+    /** Far above a federation's list (a few KiB an issuer), far below what could fill the database. */
+    static final int TRUST_LIST_MAX_CHARS = 256 * 1024;
     private static final Logger LOG = Logger.getLogger("trustcircle.attestations");
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, long[]> BUILT_AT = new ConcurrentHashMap<>();
     private static final Map<String, String> TOKENS = new ConcurrentHashMap<>();
 
@@ -196,5 +215,88 @@ public class AttestationsResource {
             }
         }
         throw new NotFoundException("no attestation at index " + index);
+    }
+
+    @GET
+    @Path("trust-list")
+    @Produces(TRUST_LIST_MEDIA_TYPE)
+    public Response trustList() {
+        String published = session.getContext().getRealm().getAttribute(TRUST_LIST_ATTR);
+        if (published == null || published.isBlank()) {
+            throw new NotFoundException("no trust list is published here");
+        }
+        return Response.ok(published, TRUST_LIST_MEDIA_TYPE).header("Cache-Control", "max-age=300").build();
+    }
+
+    @PUT
+    @Path("trust-list")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response publishTrustList(Map<String, String> body) {
+        RealmModel realm = session.getContext().getRealm();
+        AdminAuth auth = admin();
+        AdminPermissions.evaluator(session, realm, auth).realm().requireManageRealm();
+        String given = body == null ? null : body.get("trust_list");
+        String token = given == null ? "" : given.strip();
+        String published = realm.getAttribute(TRUST_LIST_ATTR);
+        long sequence;
+        try {
+            sequence = sequence(token);
+            if (published != null && !published.isBlank()) {
+                if (published.equals(token)) {
+                    return Response.noContent().build();
+                }
+                long current = sequence(published);
+                if (sequence <= current) {
+                    return refused(409, "the trust list is number " + sequence + ", not newer than the one "
+                            + "published (" + current + "): sign a new one (trustcircle attest trust-list)");
+                }
+            }
+        } catch (IllegalArgumentException err) {
+            return refused(400, err.getMessage());
+        }
+        realm.setAttribute(TRUST_LIST_ATTR, token);
+        AuthDetails by = new AuthDetails();
+        by.setRealmId(auth.getRealm().getId());
+        by.setUserId(auth.getUser().getId());
+        by.setClientId(auth.getClient().getId());
+        AttestationAudit.trustListPublished(session, realm, by, sequence);
+        LOG.infof("realm %s: trust list number %d published by %s", realm.getName(), sequence,
+                auth.getUser().getUsername());
+        return Response.noContent().build();
+    }
+
+    private static Response refused(int status, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", message)).build();
+    }
+
+    /** The trust list's sequence, once it is a compact JWS of its type (IllegalArgumentException, saying
+     * what is wrong, otherwise). */
+    static long sequence(String token) {
+        if (token.isEmpty() || token.length() > TRUST_LIST_MAX_CHARS) {
+            throw new IllegalArgumentException("trust_list must be the signed trust list (a compact JWS of at most "
+                    + TRUST_LIST_MAX_CHARS + " characters)");
+        }
+        String[] parts = token.split("\\.", -1);
+        Map<?, ?> header;
+        Map<?, ?> claims;
+        try {
+            if (parts.length != 3 || parts[2].isEmpty()) {
+                throw new IllegalArgumentException("not three parts, the last a signature");
+            }
+            Base64.Decoder base64 = Base64.getUrlDecoder();
+            header = JSON.readValue(base64.decode(parts[0]), Map.class);
+            claims = JSON.readValue(base64.decode(parts[1]), Map.class);
+        } catch (IOException | IllegalArgumentException err) {
+            throw new IllegalArgumentException("trust_list is not a compact JWS: " + err.getMessage(), err);
+        }
+        if (!TRUST_LIST_TYPE.equals(header.get("typ"))) {
+            throw new IllegalArgumentException("trust_list has type " + header.get("typ") + ", not "
+                    + TRUST_LIST_TYPE + ": publish what trustcircle attest trust-list signed");
+        }
+        if (!(claims.get("sequence") instanceof Number number)) {
+            throw new IllegalArgumentException("the trust list has no sequence number");
+        }
+        return number.longValue();
     }
 }

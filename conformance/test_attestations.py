@@ -22,6 +22,7 @@ import requests
 from jwcrypto import jwk
 
 from conformance.agents import Agent, access_accounts
+from conformance.audit import wait_for_records
 from conformance.conftest import rubriques_in_force
 from conformance.wallet import Wallet
 from trustcircle import ids
@@ -319,6 +320,9 @@ def test_the_federation_publishes_its_trust_list_where_verifiers_refresh_it_and_
     federation = jwk.JWK.from_json(key_file.read_text())
     listed = tl.verify(served.text, federation, int(time.time()))
     assert [i.id for i in listed.issuers] == [publish.issuer_url(target.url, PROVIDER)]
+    assert wait_for_records(lambda r: r.get("resource_type") == "TRUSTCIRCLE_TRUST_LIST"
+                            and r.get("details", {}).get("sequence") == str(listed.sequence)
+                            and r.get("auth_realm") == "master")  # the platform's administrator published it
 
     cache = tmp_path / "cache"
     refresh = ("--federation-key", str(key_file), "--cache", str(cache), "--ca-bundle", str(target.ca_bundle))

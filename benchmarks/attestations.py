@@ -2,14 +2,17 @@
 OID4VCI issuer with the extension's mapper, verification per second online (the status list
 fetched each time) and offline (cached), and the status list's size.
 
-Usage: ./run bench-attestations [--count N]
-(bounded: N attestations, sequential; loopback only; against the local federation, ``./run up``)
+Usage: ./run bench-attestations [--count N] [--concurrency C]
+(bounded: N attestations one at a time, then N more by C wallets at once; loopback only; against
+the local federation, ``./run up``)
 
 Agents of cd33 sign in to a wallet each; each wallet then requests up to 5 attestations (what an
 agent may hold at once), each with a fresh nonce and proof (what the issuer spends per
 attestation: proof checks, the habilitation decision, the record, the signature). Each is
 presented once and verified offline and online; the online verifier fetches the status list over
-https each time (the issuer rebuilds it at most every 30 s). The status list's size is the
+https each time (the issuer rebuilds it at most every 30 s). Then C wallets of other agents ask at
+once (each its 5 one after the other): the issuer's throughput under concurrency, and a check that
+no two attestations were given the same status-list entry. The status list's size is the
 issuer's own once the N are recorded, and, for 100,000 attestations, the same list computed here
 (the same bits and compression as the extension's).
 """
@@ -24,11 +27,13 @@ import statistics
 import sys
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import requests
 from jwcrypto import jwk
 
-from conformance.agents import create_agent, delete_agent
+from conformance.agents import Agent, create_agent, delete_agent
 from conformance.test_attestations import CREDENTIAL, PROVIDER, VERIFIER, fetch_status
 from conformance.wallet import Wallet
 from trustcircle.attestations import publish
@@ -57,10 +62,40 @@ def list_size(attestations: int, revoked_share: float = 0.02, seed: int = 7) -> 
     return len(sl.unb64url(statuses.encode()["lst"]))
 
 
+def _sign_in(target: Target, config: Any, agent: Agent) -> tuple[Wallet, str]:
+    """The agent's wallet, signed in through cd33: the wallet and its access token."""
+    wallet = Wallet()
+    tokens = wallet.sign_in(target, PROVIDER, config.client_id, str(config.redirect_uris[0]), CREDENTIAL, "cd33",
+                            agent)
+    tokens.raise_for_status()
+    return wallet, str(tokens.json()["access_token"])
+
+
+def _issue(target: Target, wallet: Wallet, access: str, count: int) -> list[tuple[float, str]]:
+    """``count`` attestations of one wallet, one after the other: (seconds, credential) each."""
+    issued = []
+    for _ in range(count):
+        start = time.perf_counter()
+        answer = wallet.request_credential(target, PROVIDER, access, CREDENTIAL)
+        elapsed = time.perf_counter() - start
+        answer.raise_for_status()
+        issued.append((elapsed, answer.json()["credentials"][0]["credential"]))
+    return issued
+
+
+def _index(credential: str) -> int:
+    body = credential.split("~")[0].split(".")[1]
+    return int(json.loads(sl.unb64url(body))["status"]["status_list"]["idx"])
+
+
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="./run bench-attestations", description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=50, help="attestations to issue and verify (default 50)")
+    parser.add_argument("--concurrency", type=int, default=4,
+                        help="wallets asking at once in the second round (default 4; 0 skips it)")
     args = parser.parse_args(argv)
+    if not 1 <= args.count <= 1000 or not 0 <= args.concurrency <= 16:
+        parser.error("--count is 1 to 1000, --concurrency 0 to 16 (the machine's own loopback)")
     target = Target.load()
     admin = Admin(target)
     federation = load_federation([REPO_ROOT / "realms"])
@@ -68,8 +103,9 @@ def main(argv: Sequence[str]) -> int:
     assert provider.attestations is not None
     realm = next(o for o in federation.organisations if o.id == "cd33").realm
     assert realm is not None
+    wanted = -(-args.count // HELD)
     agents = [create_agent(admin, realm, "cd33.example", ("instructeurs-rsa",))
-              for _ in range(-(-args.count // HELD))]
+              for _ in range(wanted * (2 if args.concurrency else 1))]
     issuer = publish.issuer_url(target.url, PROVIDER)
     key = jwk.JWK.generate(kty="EC", crv="P-256", kid="bench")
     now = int(time.time())
@@ -77,21 +113,28 @@ def main(argv: Sequence[str]) -> int:
         issuer: publish.signing_keys(issuer, str(target.ca_bundle))}, now, 1), key), key, now)
     try:
         config = provider.attestations.wallet
-        print(f"issuing {args.count} attestations to {len(agents)} agents ({HELD} each at most) …", file=sys.stderr,
+        print(f"issuing {args.count} attestations to {wanted} agents ({HELD} each at most) …", file=sys.stderr,
               flush=True)
         issuing, credentials = [], []
-        for number, agent in enumerate(agents):
-            wallet = Wallet()
-            tokens = wallet.sign_in(target, PROVIDER, config.client_id, str(config.redirect_uris[0]), CREDENTIAL,
-                                    "cd33", agent)
-            tokens.raise_for_status()
-            access = tokens.json()["access_token"]
-            for _ in range(min(HELD, args.count - number * HELD)):
-                start = time.perf_counter()
-                answer = wallet.request_credential(target, PROVIDER, access, CREDENTIAL)
-                issuing.append(time.perf_counter() - start)
-                answer.raise_for_status()
-                credentials.append((wallet, answer.json()["credentials"][0]["credential"]))
+        for number, agent in enumerate(agents[:wanted]):
+            wallet, access = _sign_in(target, config, agent)
+            issued = _issue(target, wallet, access, min(HELD, args.count - number * HELD))
+            issuing += [elapsed for elapsed, _ in issued]
+            credentials += [(wallet, credential) for _, credential in issued]
+        together: list[float] = []
+        wall = 0.0
+        if args.concurrency:
+            print(f"issuing {args.count} more, {args.concurrency} wallets at once …", file=sys.stderr, flush=True)
+            signed_in = [_sign_in(target, config, agent) for agent in agents[wanted:]]  # before the clock
+            start = time.perf_counter()
+            with ThreadPoolExecutor(args.concurrency) as pool:
+                rounds = list(pool.map(lambda pair: _issue(target, pair[1][0], pair[1][1],
+                                                           min(HELD, args.count - pair[0] * HELD)),
+                                       enumerate(signed_in)))
+            wall = time.perf_counter() - start
+            together = [elapsed for issued in rounds for elapsed, _ in issued]
+            indices = [_index(c) for _, c in credentials] + [_index(c) for issued in rounds for _, c in issued]
+            assert len(set(indices)) == len(indices), "two attestations were given the same status-list entry"
         uri = publish.status_list_uri(target.url, PROVIDER)
         copy = fetch_status(target)(uri) or ""
         offline, online = [], []
@@ -123,12 +166,17 @@ def main(argv: Sequence[str]) -> int:
     print(f"| step ({args.count}, one at a time) | per second | median | worst |")
     print("| --- | ---: | ---: | ---: |")
     print(row("issuance (nonce, proof, credential)", issuing))
+    if together:
+        print(f"| issuance, {args.concurrency} wallets at once | "
+              f"{len(together) / wall:.1f} | {statistics.median(together) * 1000:.1f} ms | "
+              f"{max(together) * 1000:.1f} ms |")
     print(row("verification offline (cached status list)", offline))
     print(row("verification online (status list fetched)", online))
     print()
     print("| status list | entries | compressed |")
     print("| --- | ---: | ---: |")
-    print(f"| the issuer's, {args.count} attestations recorded | {CAPACITY} | {served_bytes} bytes |")
+    total = len(credentials) + len(together)
+    print(f"| the issuer's, after this run's {total} attestations | {CAPACITY} | {served_bytes} bytes |")
     print(f"| 100,000 attestations at random entries, 2 % revoked | {CAPACITY} | {list_size(100_000)} bytes |")
     return 0
 

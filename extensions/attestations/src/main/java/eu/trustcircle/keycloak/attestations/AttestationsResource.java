@@ -116,6 +116,7 @@ public class AttestationsResource {
 
     private String build(RealmModel realm, long now) {
         List<Integer> valid = new ArrayList<>();
+        List<Integer> invalidHeld = new ArrayList<>();  // entries of records kept invalid (not yet forgotten)
         Map<String, ClientModel> services = new LinkedHashMap<>();
         for (AttestationStore.Stored stored : AttestationStore.all(session, realm)) {
             AttestationRecord record = stored.record();
@@ -126,9 +127,14 @@ public class AttestationsResource {
             String invalid = record.invalidity(now, user != null && user.isEnabled(), granted);
             if (invalid == null) {
                 valid.add(record.index());
-            } else if (now >= record.expiresAt() + PURGE_AFTER_S) {
+                continue;
+            }
+            if (now >= record.expiresAt() + PURGE_AFTER_S) {
                 AttestationStore.purge(session, realm, stored);
-            } else if (record.revokedAt() == null && now < record.expiresAt()) {
+                continue;
+            }
+            invalidHeld.add(record.index());
+            if (record.revokedAt() == null && now < record.expiresAt()) {
                 AttestationRecord revoked = record.revoked(now, invalid);
                 AttestationStore.save(session, realm, stored, revoked);
                 LOG.infof("realm %s: attestation %d of user %s revoked: %s", realm.getName(), record.index(),
@@ -141,7 +147,7 @@ public class AttestationsResource {
         }
         Map<String, Object> statusList = new LinkedHashMap<>();
         statusList.put("bits", 1);
-        statusList.put("lst", StatusBits.encode(AttestationStore.CAPACITY, valid));
+        statusList.put("lst", StatusBits.encode(AttestationStore.CAPACITY, StatusBits.validEntries(valid, invalidHeld)));
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("sub", HabilitationAttestationMapper.statusUri(session, realm));
         claims.put("iat", now);

@@ -3,6 +3,8 @@ package eu.trustcircle.keycloak.attestations;
 import java.io.ByteArrayOutputStream;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.zip.Deflater;
 
 /**
@@ -14,6 +16,18 @@ import java.util.zip.Deflater;
 public final class StatusBits {
 
     private StatusBits() {
+    }
+
+    /**
+     * The entries to publish valid: those an attestation in force holds, less any that an
+     * invalid one holds too. Two attestations get the same entry only if two nodes issue at the
+     * same instant and draw the same index (the check for a free entry and the record are not one
+     * atomic step): then a revocation of either must not be hidden by the other, so both read invalid.
+     */
+    public static Set<Integer> validEntries(Collection<Integer> inForce, Collection<Integer> invalid) {
+        Set<Integer> valid = new HashSet<>(inForce);
+        valid.removeAll(new HashSet<>(invalid));
+        return valid;
     }
 
     /** @return the list's {@code lst}: ZLIB (DEFLATE, best compression), base64url without padding */

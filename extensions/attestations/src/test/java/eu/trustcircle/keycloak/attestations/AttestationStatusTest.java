@@ -20,6 +20,13 @@ class AttestationStatusTest {
     }
 
     @Test
+    void anEntryTwoAttestationsShareIsValidOnlyWhileBothAre() {
+        assertEquals(java.util.Set.of(1, 3), StatusBits.validEntries(List.of(1, 2, 3), List.of(2)));
+        assertEquals(java.util.Set.of(1), StatusBits.validEntries(List.of(1, 1), List.of()));
+        assertEquals(java.util.Set.of(), StatusBits.validEntries(List.of(4), List.of(4, 9)));
+    }
+
+    @Test
     void everyEntryIsInvalidButThoseOfAttestationsInForce() throws Exception {
         java.util.Random random = new java.util.Random(7);
         java.util.Set<Integer> valid = new java.util.HashSet<>();

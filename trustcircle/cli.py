@@ -14,6 +14,7 @@ from trustcircle.cli_shell import Version, add_shell_commands, failure, quietly
 from trustcircle.consistency.commands import add_consistency_commands
 from trustcircle.errors import ConfigurationError, TrustcircleError
 from trustcircle.rotation.commands import add_rotation_commands
+from trustcircle.supervision.commands import add_supervision_commands
 
 Handler = Callable[[argparse.Namespace], int]
 DESCRIPTION = "Federated circles of trust for public-sector agents, as code, on Keycloak."
@@ -392,6 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_consistency_commands(sub)
     add_attestation_commands(sub)
     add_rotation_commands(sub)
+    add_supervision_commands(sub)
 
     rep = sub.add_parser("report", help="a JUnit XML test run as a standalone HTML page")
     rep.add_argument("junit", nargs="?", default="reports/junit.xml")

@@ -147,3 +147,19 @@ def test_identical_lines_of_one_instant_are_as_many_events_even_across_runs(tmp_
         trail.rename(tmp_path / "events.jsonl.1")
         assert ingest_file(store, tmp_path / "events.jsonl.1").new == 0  # the rotated copy: nothing new
         assert count(store, "type = 'VERIFIABLE_CREDENTIAL_NONCE_REQUEST'") == 3
+
+
+def test_a_synthetic_history_is_held_event_for_event(tmp_path: Path) -> None:
+    """The benchmark's history (skewed habits, lockouts, consultations) against what the store holds."""
+    from benchmarks.supervision_history import write
+
+    truth = write(tmp_path / "events.jsonl", agents=400, days=40, end=dt.date(2026, 12, 4))
+    with Store(tmp_path / "s.duckdb") as store:
+        outcome = ingest_file(store, tmp_path / "events.jsonl")
+        assert outcome.new == truth.lines and not outcome.skipped
+        per_agent = dict(store.db.execute("SELECT substr(agent, 3), count(*) FROM events WHERE kind = 'api' "
+                                          "GROUP BY agent").fetchall())
+        assert per_agent == dict(truth.consultations)
+        signed_in = {r[0] for r in store.db.execute("SELECT agent FROM events WHERE type = 'LOGIN'").fetchall()}
+        assert truth.inactive and not truth.inactive & signed_in
+        assert count(store, "type = 'USER_DISABLED_BY_TEMPORARY_LOCKOUT'") == sum(truth.lockouts.values())

@@ -7,7 +7,8 @@ federation's organisations over D days, skewed habits, consultations of the e-se
 lockouts) as an audit-trail file in a temporary folder, then measures, each in this process:
   - the first ingest (every line read into a new store): lines per second, store size;
   - a second ingest of the same file (nothing new: the cost of a scheduled run with nothing to do);
-  - the store's events checked against the history's truth (lines, consultations, lockouts).
+  - the store's events checked against the history's truth (lines, consultations, lockouts);
+  - each dashboard's query over the whole period and every organisation (the national view), timed.
 Prints a Markdown table. Bounded (the history's size is N x D); loopback only, nothing else runs.
 """
 
@@ -22,7 +23,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks.supervision_history import write
+from benchmarks.supervision_history import ORGANISATIONS, write
+from trustcircle.supervision import dashboards
 from trustcircle.supervision.ingest import ingest_file
 from trustcircle.supervision.store import Store
 
@@ -51,11 +53,22 @@ def main(argv: Sequence[str]) -> int:
               flush=True)
         with Store(Path(folder) / "events.duckdb") as store:
             start = time.perf_counter()
-            first = ingest_file(store, trail)
+            first = ingest_file(store, trail, {o: o for o in ORGANISATIONS})
             first_s = time.perf_counter() - start
             start = time.perf_counter()
             again = ingest_file(store, trail)
             again_s = time.perf_counter() - start
+            f = dashboards.Filters.of(ORGANISATIONS, dt.datetime.combine(end - dt.timedelta(days=args.days - 1),
+                                                                         dt.time(), dt.UTC),
+                                      dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC))
+            queries: dict[str, float] = {}
+            for name, query in (("agents without a sign-in", lambda: dashboards.inactive(store, f, truth.roster)),
+                                ("most business actions", lambda: dashboards.most_active(store, f)),
+                                ("most lockouts", lambda: dashboards.most_frozen(store, f)),
+                                ("rubriques consulted, by month", lambda: dashboards.rubriques(store, f))):
+                start = time.perf_counter()
+                query()
+                queries[name] = time.perf_counter() - start
             consultations = _count(store, "kind = 'api'")
             lockouts = _count(store, "type = 'USER_DISABLED_BY_TEMPORARY_LOCKOUT'")
             held = store.count()
@@ -68,6 +81,11 @@ def main(argv: Sequence[str]) -> int:
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     print(f"| {args.agents:,} agents, {args.days} days | {truth.lines:,} | {size / 2**20:,.0f} MiB | {first_s:.1f} s | "
           f"{truth.lines / first_s:,.0f} | {stored / 2**20:,.0f} MiB | {again_s * 1000:.0f} ms | {peak:,.0f} MiB |")
+    print()
+    print("| dashboard (every organisation, the whole period) | query |")
+    print("| --- | ---: |")
+    for name, seconds in queries.items():
+        print(f"| {name} | {seconds * 1000:.0f} ms |")
     print()
     print(f"Checked against the history: {held:,} events held, {consultations:,} consultations, {lockouts:,} lockouts, "
           f"{len(truth.inactive):,} agents who never signed in.")

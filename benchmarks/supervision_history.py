@@ -29,7 +29,7 @@ INACTIVE_SHARE = 0.04
 
 @dataclass
 class Truth:
-    agents: int
+    roster: list[tuple[str, str, str]]  # every agent: account id at home, username, organisation
     inactive: set[str] = field(default_factory=set)
     consultations: Counter[str] = field(default_factory=Counter)
     lockouts: Counter[str] = field(default_factory=Counter)
@@ -46,7 +46,7 @@ def history(agents: int, days: int, end: dt.date, seed: int = 20) -> tuple[Itera
     weights = [1 / (rank + 1) ** 1.1 for rank in range(len(ORGANISATIONS))]
     people = [(f"u-{n:06d}", f"agent-{n:06d}", rng.choices(ORGANISATIONS, weights)[0]) for n in range(agents)]
     habit = [0.0 if rng.random() < INACTIVE_SHARE else min(0.95, rng.paretovariate(1.3) * 0.05) for _ in people]
-    truth = Truth(agents, {p[0] for p, h in zip(people, habit, strict=True) if h == 0.0})
+    truth = Truth(people, {p[0] for p, h in zip(people, habit, strict=True) if h == 0.0})
     popularity = [1 / (rank + 1) for rank in range(len(RUBRIQUES))]
     start = end - dt.timedelta(days=days - 1)
 

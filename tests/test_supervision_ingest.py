@@ -151,11 +151,11 @@ def test_identical_lines_of_one_instant_are_as_many_events_even_across_runs(tmp_
 
 def test_a_synthetic_history_is_held_event_for_event(tmp_path: Path) -> None:
     """The benchmark's history (skewed habits, lockouts, consultations) against what the store holds."""
-    from benchmarks.supervision_history import write
+    from benchmarks.supervision_history import ORGANISATIONS, write
 
     truth = write(tmp_path / "events.jsonl", agents=400, days=40, end=dt.date(2026, 12, 4))
     with Store(tmp_path / "s.duckdb") as store:
-        outcome = ingest_file(store, tmp_path / "events.jsonl")
+        outcome = ingest_file(store, tmp_path / "events.jsonl", {o: o for o in ORGANISATIONS})
         assert outcome.new == truth.lines and not outcome.skipped
         per_agent = dict(store.db.execute("SELECT substr(agent, 3), count(*) FROM events WHERE kind = 'api' "
                                           "GROUP BY agent").fetchall())
@@ -163,3 +163,4 @@ def test_a_synthetic_history_is_held_event_for_event(tmp_path: Path) -> None:
         signed_in = {r[0] for r in store.db.execute("SELECT agent FROM events WHERE type = 'LOGIN'").fetchall()}
         assert truth.inactive and not truth.inactive & signed_in
         assert count(store, "type = 'USER_DISABLED_BY_TEMPORARY_LOCKOUT'") == sum(truth.lockouts.values())
+        assert count(store, "organisation IS NULL") == 0  # at home or at the provider, each event is someone's

@@ -67,9 +67,10 @@ class Tail:
         return number
 
 
-def row(line: bytes, tail: Tail | None = None) -> tuple[Any, ...]:
+def row(line: bytes, tail: Tail | None = None, homes: dict[str, str] | None = None) -> tuple[Any, ...]:
     """The store's row for one line (ValueError, saying what is wrong, when it is not a record);
-    ``tail`` counts identical lines of one instant."""
+    ``tail`` counts identical lines of one instant; ``homes`` gives the organisation whose own realm
+    a realm is (an event there is that organisation's)."""
     try:
         record = json.loads(line)
     except ValueError as err:
@@ -102,12 +103,13 @@ def row(line: bytes, tail: Tail | None = None) -> tuple[Any, ...]:
     occurrence = (tail or Tail()).occurrence(written, digest)
     return (f"{digest}:{occurrence}", at.isoformat(), kind, _text(record.get("realm")), _text(event),
             _text(record.get("client")), _text(agent), _text(details.get("username")),
-            _text(details.get("identity_provider") or record.get("organisation")), _text(record.get("error")),
+            _text(details.get("identity_provider") or record.get("organisation")
+                  or (homes or {}).get(str(record.get("realm")))), _text(record.get("error")),
             rubriques)
 
 
-def ingest_file(store: Store, path: Path) -> Outcome:
-    """Reads what is new in ``path`` into ``store``."""
+def ingest_file(store: Store, path: Path, homes: dict[str, str] | None = None) -> Outcome:
+    """Reads what is new in ``path`` into ``store`` (``homes``: organisation by realm, see ``row``)."""
     try:
         stat = path.stat()
         with path.open("rb") as data:
@@ -134,7 +136,7 @@ def ingest_file(store: Store, path: Path) -> Outcome:
             outcome.lines += 1
             if raw.strip():
                 try:
-                    rows.append(row(raw, tail))
+                    rows.append(row(raw, tail, homes))
                 except ValueError as err:
                     outcome.skipped.append(Skipped(name, number, str(err)))
             if len(rows) >= BATCH:
@@ -145,12 +147,12 @@ def ingest_file(store: Store, path: Path) -> Outcome:
     return outcome
 
 
-def ingest(store: Store, paths: Iterable[Path]) -> list[Outcome]:
+def ingest(store: Store, paths: Iterable[Path], homes: dict[str, str] | None = None) -> list[Outcome]:
     """Every file in turn; a file that cannot be read stops nothing but itself (it is reported)."""
     outcomes = []
     for path in paths:
         try:
-            outcomes.append(ingest_file(store, path))
+            outcomes.append(ingest_file(store, path, homes))
         except TrustcircleError as err:
             failed = Outcome(str(path))
             failed.skipped.append(Skipped(str(path), 0, str(err)))

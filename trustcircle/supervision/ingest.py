@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,7 +102,8 @@ def row(line: bytes, tail: Tail | None = None, homes: dict[str, str] | None = No
         raise ValueError("details.rubriques is not a list of names")
     digest = hashlib.sha256(line.strip()).hexdigest()
     occurrence = (tail or Tail()).occurrence(written, digest)
-    return (f"{digest}:{occurrence}", at.isoformat(), kind, _text(record.get("realm")), _text(event),
+    identity = uuid.UUID(bytes=hashlib.sha256(f"{digest}:{occurrence}".encode()).digest()[:16])
+    return (str(identity), at.isoformat(), kind, _text(record.get("realm")), _text(event),
             _text(record.get("client")), _text(agent), _text(details.get("username")),
             _text(details.get("identity_provider") or record.get("organisation")
                   or (homes or {}).get(str(record.get("realm")))), _text(record.get("error")),

@@ -27,7 +27,7 @@ DEFAULT_RETENTION_DAYS = 190  # six months of dashboards, and a margin for the o
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
-    id VARCHAR PRIMARY KEY,          -- the source line's digest: a line read twice is one event
+    id UUID PRIMARY KEY,             -- from the line's digest and rank: a line read twice is one event
     occurred TIMESTAMPTZ NOT NULL,
     kind VARCHAR NOT NULL,           -- user | admin | api
     realm VARCHAR,
@@ -56,7 +56,7 @@ COLUMNS = ("id", "occurred", "kind", "realm", "type", "client", "agent", "userna
 # a batch is written to a file of the store's own folder and read in one vectorised scan
 # (row-by-row inserts cost about 2 ms each)
 INSERT_EVENTS = ("INSERT INTO events SELECT * FROM read_json(?, format = 'newline_delimited', columns = {"
-                 "id: 'VARCHAR', occurred: 'TIMESTAMPTZ', kind: 'VARCHAR', realm: 'VARCHAR', type: 'VARCHAR', "
+                 "id: 'UUID', occurred: 'TIMESTAMPTZ', kind: 'VARCHAR', realm: 'VARCHAR', type: 'VARCHAR', "
                  "client: 'VARCHAR', agent: 'VARCHAR', username: 'VARCHAR', organisation: 'VARCHAR', "
                  "error: 'VARCHAR', rubriques: 'VARCHAR[]'}) ON CONFLICT DO NOTHING")
 

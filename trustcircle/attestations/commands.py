@@ -258,7 +258,8 @@ def add_attestation_commands(sub: argparse._SubParsersAction[argparse.ArgumentPa
     trust = actions.add_parser("trust-list",
                                help="sign the federation's trust list (issuers, keys, status lists, rules)")
     trust.add_argument("--realms", default="realms")
-    trust.add_argument("--output", help="where to write it (default: the local state)")
+    trust.add_argument("--output", help="where to write it too (it is always kept in the local state, whose "
+                                        "sequence numbers it continues)")
     trust.add_argument("--publish", action="store_true",
                        help="also publish it in every issuing provider realm, where verifiers refresh it from")
     trust.set_defaults(func=_trust_list)

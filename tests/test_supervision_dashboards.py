@@ -85,3 +85,25 @@ def test_the_figures_are_the_store_s_in_a_period(history: tuple[Store, Truth], t
     weekly = sum(n for *_, n in d.most_active(store, last_week))
     total = sum(n for *_, n in d.most_active(store, d.Filters.of(EVERYONE, SINCE, UNTIL, limit=1000)))
     assert 0 < weekly < total
+
+
+def _direct(store: Store) -> list[tuple[str, str, int]]:
+    rows = store.db.execute(
+        "SELECT strftime(occurred, '%Y-%m') AS m, r, count(*) AS n FROM (SELECT occurred, unnest(rubriques) AS r "
+        "FROM events WHERE kind = 'api') GROUP BY m, r ORDER BY m, n DESC, r").fetchall()
+    return [(str(m), str(r), int(n)) for m, r, n in rows]
+
+
+def test_the_daily_counts_kept_at_ingest_are_the_events_own_even_read_in_pieces(tmp_path: Path) -> None:
+    write(tmp_path / "all.jsonl", agents=300, days=50, end=END)
+    lines = (tmp_path / "all.jsonl").read_text().splitlines(keepends=True)
+    trail = tmp_path / "events.jsonl"
+    with Store(tmp_path / "s.duckdb") as store:
+        for piece in (lines[: len(lines) // 3], lines[len(lines) // 3: len(lines) // 2], lines[len(lines) // 2:]):
+            with trail.open("a") as out:
+                out.writelines(piece)
+            ingest_file(store, trail, {o: o for o in ORGANISATIONS})
+        ingest_file(store, tmp_path / "all.jsonl", {o: o for o in ORGANISATIONS})  # the same events again
+        assert d.rubriques(store, d.Filters.of(EVERYONE, SINCE - dt.timedelta(days=30), UNTIL)) == _direct(store)
+        store.purge(22, now=dt.datetime.combine(END, dt.time(12), dt.UTC))  # 12 November, a working day, at noon
+        assert d.rubriques(store, d.Filters.of(EVERYONE, SINCE - dt.timedelta(days=30), UNTIL)) == _direct(store)

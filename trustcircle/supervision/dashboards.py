@@ -123,10 +123,22 @@ def most_frozen(store: Store, f: Filters) -> list[tuple[str, str, int]]:
 
 
 def rubriques(store: Store, f: Filters) -> list[tuple[str, str, int]]:
-    """How often each rubrique was consulted, by month: (month YYYY-MM, rubrique, consultations)."""
-    where, values = _where(f, "kind = 'api'")
+    """How often each rubrique was consulted, by month: (month YYYY-MM, rubrique, consultations),
+    from the days the period covers (the store keeps a count a day)."""
+    clauses = ["day >= CAST(? AS DATE)", "day < CAST(? AS DATE)", "organisation IN (SELECT unnest(?))"]
+    values: list[Any] = [f.since.astimezone(dt.UTC).date().isoformat(), _end_day(f.until), sorted(f.perimeter)]
+    if f.client is not None:
+        clauses.append("client = ?")
+        values.append(f.client)
     rows = store.db.execute(
-        f"SELECT strftime(occurred, '%Y-%m') AS month, r AS rubrique, count(*) AS n "  # noqa: S608
-        f"FROM (SELECT occurred, unnest(rubriques) AS r FROM events WHERE {where}) "
-        "GROUP BY month, rubrique ORDER BY month, n DESC, rubrique", values).fetchall()
+        "SELECT strftime(day, '%Y-%m') AS month, rubrique, sum(consultations) AS n FROM rubriques_daily "  # noqa: S608
+        f"WHERE {' AND '.join(clauses)} GROUP BY month, rubrique ORDER BY month, n DESC, rubrique",
+        values).fetchall()
     return [(str(m), str(r), int(n)) for m, r, n in rows]
+
+
+def _end_day(until: dt.datetime) -> str:
+    """The first day not in a period ending at ``until`` (a period ending mid-day covers that day)."""
+    end = until.astimezone(dt.UTC)
+    day = end.date() if end.time() == dt.time() else end.date() + dt.timedelta(days=1)
+    return day.isoformat()

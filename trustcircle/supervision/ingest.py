@@ -103,7 +103,7 @@ def row(line: bytes, tail: Tail | None = None, homes: dict[str, str] | None = No
     digest = hashlib.sha256(line.strip()).hexdigest()
     occurrence = (tail or Tail()).occurrence(written, digest)
     identity = uuid.UUID(bytes=hashlib.sha256(f"{digest}:{occurrence}".encode()).digest()[:16])
-    return (str(identity), at.isoformat(), kind, _text(record.get("realm")), _text(event),
+    return (str(identity), at.astimezone(dt.UTC).isoformat(), kind, _text(record.get("realm")), _text(event),
             _text(record.get("client")), _text(agent), _text(details.get("username")),
             _text(details.get("identity_provider") or record.get("organisation")
                   or (homes or {}).get(str(record.get("realm")))), _text(record.get("error")),

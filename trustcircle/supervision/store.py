@@ -39,6 +39,13 @@ CREATE TABLE IF NOT EXISTS events (
     error VARCHAR,
     rubriques VARCHAR[]
 );
+CREATE TABLE IF NOT EXISTS rubriques_daily (  -- consultations of each rubrique a day, kept at ingest
+    day DATE NOT NULL,
+    organisation VARCHAR,
+    client VARCHAR,
+    rubrique VARCHAR NOT NULL,
+    consultations BIGINT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS sources (  -- how far each file was read
     path VARCHAR PRIMARY KEY,
     device BIGINT NOT NULL,
@@ -85,6 +92,7 @@ class Store:
             raise TrustcircleError(f"cannot open the supervision store {path}: {err}",
                                    "another supervision run may hold it: wait for it, then run again") from err
         path.chmod(0o600)
+        self.db.execute("SET TimeZone = 'UTC'")  # days are UTC days
         self.db.execute(SCHEMA)
 
     def __enter__(self) -> Store:
@@ -114,11 +122,20 @@ class Store:
                             [source.path, source.device, source.inode, source.head, source.offset, source.lines,
                              source.tail_time, json.dumps(source.tail_seen)])
             added = self.count() - before
+            if added:  # the days the new events fall on, counted again (a re-read file changes nothing)
+                self._roll_up(min(str(r[1])[:10] for r in rows))
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         return added
+
+    def _roll_up(self, first_day: str) -> None:
+        self.db.execute("DELETE FROM rubriques_daily WHERE day >= CAST(? AS DATE)", [first_day])
+        self.db.execute(
+            "INSERT INTO rubriques_daily SELECT CAST(occurred AS DATE), organisation, client, rubrique, count(*) "
+            "FROM (SELECT occurred, organisation, client, unnest(rubriques) AS rubrique FROM events "
+            "WHERE kind = 'api' AND occurred >= CAST(? AS DATE)) GROUP BY ALL", [first_day])
 
     def _insert(self, rows: list[tuple[Any, ...]]) -> None:
         descriptor, name = tempfile.mkstemp(prefix=".batch-", suffix=".jsonl", dir=self.folder)  # mode 0600
@@ -139,7 +156,10 @@ class Store:
         if retention_days < 1:
             raise TrustcircleError(f"a retention of {retention_days} days: events are kept at least a day",
                                    "give --retention-days 1 or more")
-        cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=retention_days)
+        # whole UTC days: the events of the day the retention ends on are all kept, with its daily counts
+        oldest = ((now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=retention_days)).astimezone(dt.UTC).date()
+        cutoff = dt.datetime.combine(oldest, dt.time(), dt.UTC)
         before = self.count()
         self.db.execute("DELETE FROM events WHERE occurred < ?", [cutoff])
+        self.db.execute("DELETE FROM rubriques_daily WHERE day < CAST(? AS DATE)", [cutoff])
         return before - self.count()

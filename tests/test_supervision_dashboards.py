@@ -104,6 +104,19 @@ def test_the_daily_counts_kept_at_ingest_are_the_events_own_even_read_in_pieces(
                 out.writelines(piece)
             ingest_file(store, trail, {o: o for o in ORGANISATIONS})
         ingest_file(store, tmp_path / "all.jsonl", {o: o for o in ORGANISATIONS})  # the same events again
-        assert d.rubriques(store, d.Filters.of(EVERYONE, SINCE - dt.timedelta(days=30), UNTIL)) == _direct(store)
+        _same_as_the_events(store)
         store.purge(22, now=dt.datetime.combine(END, dt.time(12), dt.UTC))  # 12 November, a working day, at noon
-        assert d.rubriques(store, d.Filters.of(EVERYONE, SINCE - dt.timedelta(days=30), UNTIL)) == _direct(store)
+        _same_as_the_events(store)
+
+
+def _same_as_the_events(store: Store) -> None:
+    everything = d.Filters.of(EVERYONE, SINCE - dt.timedelta(days=30), UNTIL, limit=1000)
+    assert d.rubriques(store, everything) == _direct(store)
+    actions = store.db.execute("SELECT username, organisation, client, count(*) AS n FROM events WHERE kind = 'api' "
+                               "GROUP BY ALL ORDER BY n DESC, username LIMIT 1000").fetchall()
+    assert d.most_active(store, everything) == [(str(u), str(o), str(c), int(n)) for u, o, c, n in actions]
+    logins = store.db.execute("SELECT agent, max(occurred) FROM events WHERE type = 'LOGIN' GROUP BY agent").fetchall()
+    late = d.Filters.of(EVERYONE, UNTIL - dt.timedelta(days=1), UNTIL, limit=1000)
+    roster = [(str(a), f"name-{a}", "cd33") for a, _ in logins]
+    last = {u: when for u, _, when in d.inactive(store, late, roster)}
+    assert all(last[f"name-{a}"] == when for a, when in logins if f"name-{a}" in last) and last

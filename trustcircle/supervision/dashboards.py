@@ -94,21 +94,20 @@ def inactive(store: Store, f: Filters, agents: Iterable[tuple[str, str, str]]) -
         store.db.execute("INSERT INTO perimeter_agents SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
                          "unnest(?::VARCHAR[])", [list(column) for column in zip(*held, strict=True)])
     rows = store.db.execute(
-        "SELECT p.username, p.organisation, max(e.occurred) AS last FROM perimeter_agents p "
-        "LEFT JOIN events e ON e.agent = p.agent AND e.type = 'LOGIN' AND e.kind = 'user' AND e.occurred < ? "
+        "SELECT p.username, p.organisation, max(l.last) AS last FROM perimeter_agents p "
+        "LEFT JOIN logins_daily l ON l.agent = p.agent AND l.day < CAST(? AS DATE) "
         "GROUP BY p.username, p.organisation HAVING last IS NULL OR last < ? ORDER BY last NULLS FIRST, p.username "
-        "LIMIT ?", [f.until, f.since, f.limit]).fetchall()
+        "LIMIT ?", [_end_day(f.until), f.since, f.limit]).fetchall()
     return [(str(u), str(o), last) for u, o, last in rows]
 
 
 def most_active(store: Store, f: Filters) -> list[tuple[str, str, str, int]]:
     """The agents with the most business actions (API calls for them), per service client:
     (username, organisation, client, actions), most first."""
-    where, values = _where(f, "kind = 'api'")
+    where, values = _days(f)
     rows = store.db.execute(
-        f"SELECT username, organisation, client, count(*) AS actions FROM events WHERE {where} "  # noqa: S608
-        "GROUP BY username, organisation, client ORDER BY actions DESC, username LIMIT ?",
-        [*values, f.limit]).fetchall()
+        f"SELECT username, organisation, client, sum(actions) AS n FROM actions_daily WHERE {where} "  # noqa: S608
+        "GROUP BY username, organisation, client ORDER BY n DESC, username LIMIT ?", [*values, f.limit]).fetchall()
     return [(str(u), str(o), str(c), int(n)) for u, o, c, n in rows]
 
 
@@ -125,16 +124,21 @@ def most_frozen(store: Store, f: Filters) -> list[tuple[str, str, int]]:
 def rubriques(store: Store, f: Filters) -> list[tuple[str, str, int]]:
     """How often each rubrique was consulted, by month: (month YYYY-MM, rubrique, consultations),
     from the days the period covers (the store keeps a count a day)."""
+    where, values = _days(f)
+    rows = store.db.execute(
+        "SELECT strftime(day, '%Y-%m') AS month, rubrique, sum(consultations) AS n FROM rubriques_daily "  # noqa: S608
+        f"WHERE {where} GROUP BY month, rubrique ORDER BY month, n DESC, rubrique", values).fetchall()
+    return [(str(m), str(r), int(n)) for m, r, n in rows]
+
+
+def _days(f: Filters) -> tuple[str, list[Any]]:
+    """The filters on a daily table: the days the period covers, the perimeter, the client."""
     clauses = ["day >= CAST(? AS DATE)", "day < CAST(? AS DATE)", "organisation IN (SELECT unnest(?))"]
     values: list[Any] = [f.since.astimezone(dt.UTC).date().isoformat(), _end_day(f.until), sorted(f.perimeter)]
     if f.client is not None:
         clauses.append("client = ?")
         values.append(f.client)
-    rows = store.db.execute(
-        "SELECT strftime(day, '%Y-%m') AS month, rubrique, sum(consultations) AS n FROM rubriques_daily "  # noqa: S608
-        f"WHERE {' AND '.join(clauses)} GROUP BY month, rubrique ORDER BY month, n DESC, rubrique",
-        values).fetchall()
-    return [(str(m), str(r), int(n)) for m, r, n in rows]
+    return " AND ".join(clauses), values
 
 
 def _end_day(until: dt.datetime) -> str:

@@ -46,6 +46,19 @@ CREATE TABLE IF NOT EXISTS rubriques_daily (  -- consultations of each rubrique 
     rubrique VARCHAR NOT NULL,
     consultations BIGINT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS actions_daily (  -- business actions (API calls) of each agent a day
+    day DATE NOT NULL,
+    organisation VARCHAR,
+    client VARCHAR,
+    username VARCHAR,
+    actions BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS logins_daily (  -- sign-ins at home of each account a day
+    day DATE NOT NULL,
+    agent VARCHAR,
+    last TIMESTAMPTZ NOT NULL,
+    logins BIGINT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS sources (  -- how far each file was read
     path VARCHAR PRIMARY KEY,
     device BIGINT NOT NULL,
@@ -66,6 +79,9 @@ INSERT_EVENTS = ("INSERT INTO events SELECT * FROM read_json(?, format = 'newlin
                  "id: 'UUID', occurred: 'TIMESTAMPTZ', kind: 'VARCHAR', realm: 'VARCHAR', type: 'VARCHAR', "
                  "client: 'VARCHAR', agent: 'VARCHAR', username: 'VARCHAR', organisation: 'VARCHAR', "
                  "error: 'VARCHAR', rubriques: 'VARCHAR[]'}) ON CONFLICT DO NOTHING")
+
+
+DAILY = ("rubriques_daily", "actions_daily", "logins_daily")  # kept at ingest, from the events
 
 
 @dataclass(frozen=True)
@@ -131,11 +147,21 @@ class Store:
         return added
 
     def _roll_up(self, first_day: str) -> None:
-        self.db.execute("DELETE FROM rubriques_daily WHERE day >= CAST(? AS DATE)", [first_day])
+        """The daily counts from ``first_day`` on, counted again from the events (the dashboards
+        read them instead of months of events)."""
+        for table in DAILY:
+            self.db.execute(f"DELETE FROM {table} WHERE day >= CAST(? AS DATE)", [first_day])  # noqa: S608
         self.db.execute(
             "INSERT INTO rubriques_daily SELECT CAST(occurred AS DATE), organisation, client, rubrique, count(*) "
             "FROM (SELECT occurred, organisation, client, unnest(rubriques) AS rubrique FROM events "
             "WHERE kind = 'api' AND occurred >= CAST(? AS DATE)) GROUP BY ALL", [first_day])
+        self.db.execute(
+            "INSERT INTO actions_daily SELECT CAST(occurred AS DATE), organisation, client, username, count(*) "
+            "FROM events WHERE kind = 'api' AND occurred >= CAST(? AS DATE) GROUP BY ALL", [first_day])
+        self.db.execute(
+            "INSERT INTO logins_daily SELECT CAST(occurred AS DATE), agent, max(occurred), count(*) "
+            "FROM events WHERE kind = 'user' AND type = 'LOGIN' AND occurred >= CAST(? AS DATE) "
+            "GROUP BY CAST(occurred AS DATE), agent", [first_day])
 
     def _insert(self, rows: list[tuple[Any, ...]]) -> None:
         descriptor, name = tempfile.mkstemp(prefix=".batch-", suffix=".jsonl", dir=self.folder)  # mode 0600
@@ -161,5 +187,6 @@ class Store:
         cutoff = dt.datetime.combine(oldest, dt.time(), dt.UTC)
         before = self.count()
         self.db.execute("DELETE FROM events WHERE occurred < ?", [cutoff])
-        self.db.execute("DELETE FROM rubriques_daily WHERE day < CAST(? AS DATE)", [cutoff])
+        for table in DAILY:
+            self.db.execute(f"DELETE FROM {table} WHERE day < CAST(? AS DATE)", [cutoff])  # noqa: S608
         return before - self.count()

@@ -36,7 +36,7 @@ def test_the_agents_who_never_signed_in_are_the_inactive_ones(history: tuple[Sto
     names = {u for u, _, _ in found}
     expected = {u for a, u, _ in truth.roster if a in truth.inactive}
     assert expected and expected <= names
-    assert all(last is None for _, _, last in found if _ in expected)
+    assert all(last is None for username, _, last in found if username in expected)  # never: no last sign-in
 
 
 def test_the_most_active_agents_are_those_with_the_most_consultations(history: tuple[Store, Truth]) -> None:
@@ -79,7 +79,7 @@ def test_a_bad_filter_names_its_field(values: dict[str, object], field: str) -> 
     assert refused.value.field == field and str(refused.value).startswith(f"{field}: ")
 
 
-def test_the_figures_are_the_store_s_in_a_period(history: tuple[Store, Truth], tmp_path: Path) -> None:
+def test_the_figures_are_the_store_s_in_a_period(history: tuple[Store, Truth]) -> None:
     store, _ = history
     last_week = d.Filters.of(EVERYONE, UNTIL - dt.timedelta(days=7), UNTIL, limit=1000)
     weekly = sum(n for *_, n in d.most_active(store, last_week))
